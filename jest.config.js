@@ -1,0 +1,22 @@
+// Two projects: unit tests sit next to the code (pure logic, no services); integration and
+// end-to-end tests under test/ talk to the real development stack, started once by global setup.
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { transform: { react: { runtime: 'automatic' } } } }] };
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'unit',
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/{common,server,public,scripts}/**/*.test.{ts,tsx}'],
+    },
+    {
+      displayName: 'integration',
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global_setup.ts',
+      globalTeardown: '<rootDir>/test/global_teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,52 @@
+/**
+ * `apt-detect <command> [options]`: the offline command line for detection engineers.
+ * Each command lives in its own module and exports `run(argv): Promise<number>` (the exit code), so this file only
+ * dispatches. Exit codes: 0 success, 1 nothing could be done (e.g. no input readable), 2 bad usage.
+ */
+type CommandModule = { run(argv: string[]): Promise<number>; summary: string };
+
+const commands: Record<string, () => Promise<CommandModule>> = {
+  scan: () => import('./scan'),
+  simulate: () => import('./simulate'),
+  'export-rules': () => import('./export_rules'),
+};
+
+function usage(): string {
+  return [
+    'usage: apt-detect <command> [options]',
+    '',
+    'commands:',
+    '  scan <files or dirs...>   scan EVTX/NDJSON/JSON files offline and print or write alerts',
+    '  simulate                  generate benign background and labelled attack campaigns',
+    '  export-rules              export detection rules to Elastic Security NDJSON and Sigma YAML',
+    '',
+    'run `apt-detect <command> --help` for the options of a command',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`apt-detect: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await load();
+  return mod.run(rest);
+}
+
+if (require.main === module || process.argv[1]?.endsWith('apt_detect.js')) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(`apt-detect: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}
