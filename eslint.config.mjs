@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'target/**', '.stack/**', 'test/output/**', 'models/**/*.py', '**/*.js', '!eslint.config.mjs'] },
+  { ignores: ['node_modules/**', 'build/**', 'target/**', '.stack/**', 'test/output/**', '.venv*/**', 'models/**/*.py', '**/*.js', '!eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

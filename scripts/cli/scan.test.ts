@@ -1,0 +1,128 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseScanArgs, run } from './scan';
+
+/** Winlogbeat collection-stage Security events, hand-written: 12 failed logons for one account, then a success. */
+function fixture(): string {
+  const lines: string[] = [];
+  const base = Date.parse('2024-02-02T08:00:00.000Z');
+  for (let i = 0; i <= 12; i++) {
+    const failed = i < 12;
+    const code = failed ? '4625' : '4624';
+    lines.push(
+      JSON.stringify({
+        '@timestamp': new Date(base + i * 5000).toISOString(),
+        agent: { type: 'winlogbeat', version: '8.17.0' },
+        event: {
+          code,
+          kind: 'event',
+          provider: 'Microsoft-Windows-Security-Auditing',
+          outcome: failed ? 'failure' : 'success',
+        },
+        host: { name: 'SRV-FILES.corp.local' },
+        winlog: {
+          channel: 'Security',
+          event_id: code,
+          record_id: 1000 + i,
+          computer_name: 'SRV-FILES.corp.local',
+          provider_name: 'Microsoft-Windows-Security-Auditing',
+          event_data: {
+            TargetUserName: 'backup_admin',
+            TargetDomainName: 'CORP',
+            LogonType: '3',
+            IpAddress: '10.1.2.3',
+            IpPort: '51515',
+          },
+        },
+      }),
+    );
+  }
+  lines.push('{"this is": "not an event"}');
+  return `${lines.join('\n')}\n`;
+}
+
+describe('apt-detect scan', () => {
+  let dir: string;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-test-'));
+    stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    stderr.mockRestore();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects bad usage with exit code 2', async () => {
+    expect(await run([])).toBe(2);
+    expect(await run(['x.ndjson', '--format', 'xml'])).toBe(2);
+    expect(await run(['x.ndjson', '--since', 'yesterday-ish'])).toBe(2);
+    expect(await run(['x.ndjson', '--bogus'])).toBe(2);
+    expect(() => parseScanArgs(['a', '--since', '2024-02-02', '--until', '2024-01-01'])).toThrow(
+      '--since is after --until',
+    );
+  });
+
+  it('returns 1 when nothing can be read', async () => {
+    expect(await run([path.join(dir, 'missing.ndjson')])).toBe(1);
+  });
+
+  it('writes one ECS alert per line, dead-letters what it could not normalize, and summarizes on stderr', async () => {
+    const input = path.join(dir, 'security.ndjson');
+    fs.writeFileSync(input, fixture());
+    const out = path.join(dir, 'alerts.ndjson');
+    const dead = path.join(dir, 'dead.ndjson');
+    expect(await run([input, '--out', out, '--dead-letter', dead])).toBe(0);
+
+    const alerts = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            rule: { id: string };
+            event: { kind: string };
+            log: { file: { path: string[] } };
+            apt: { incident_id: string };
+          },
+      );
+    expect(alerts.map((a) => a.rule.id)).toEqual(
+      expect.arrayContaining(['apt.behaviour.brute_force', 'apt.behaviour.brute_force_success']),
+    );
+    for (const a of alerts) {
+      expect(a.event.kind).toBe('alert');
+      expect(a.log.file.path).toEqual([input]);
+    }
+    const deadLines = fs.readFileSync(dead, 'utf8').trim().split('\n');
+    expect(deadLines).toHaveLength(1);
+    expect(JSON.parse(deadLines[0])).toMatchObject({
+      reason: expect.any(String),
+      original: { 'this is': 'not an event' },
+    });
+
+    const summary = stderr.mock.calls.map((c) => String(c[0])).join('\n');
+    expect(summary).toMatch(/files read: 1\s+events read: 13\s+rejected: 1/);
+    expect(summary).toContain('Credential Access');
+    expect(summary).toContain('T1110.001');
+  });
+
+  it('produces the same alerts on a second run (deterministic ids)', async () => {
+    const input = path.join(dir, 'security.ndjson');
+    fs.writeFileSync(input, fixture());
+    const a = path.join(dir, 'a.ndjson');
+    const b = path.join(dir, 'b.ndjson');
+    await run([input, '--out', a, '--quiet']);
+    await run([input, '--out', b, '--quiet']);
+    expect(fs.readFileSync(a, 'utf8')).toBe(fs.readFileSync(b, 'utf8'));
+  });
+
+  it('honours --since/--until', async () => {
+    const input = path.join(dir, 'security.ndjson');
+    fs.writeFileSync(input, fixture());
+    const out = path.join(dir, 'alerts.ndjson');
+    expect(await run([input, '--out', out, '--quiet', '--since', '2030-01-01T00:00:00Z'])).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('');
+  });
+});

@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import type { AlertDoc } from '../../common/alert';
+import { getTechnique, resolveTechniqueId } from '../../common/attack/catalog';
+import type { Event } from '../../common/event';
+import { parseDetectionConfig, type DetectionConfig } from '../../server/detection/config';
+import { DetectionPipeline } from '../../server/detection/pipeline';
+import { loadRules, type LoadedRule } from '../../server/detection/rules/engine';
+import { readEventFiles } from '../../server/sources/files';
+
+/** Shared helpers of the evaluation: scanning a set of files with a fresh pipeline, technique matching, TSV. */
+
+export interface ScanOutcome {
+  alerts: AlertDoc[];
+  /** Origin ids of the events read, in order. */
+  eventIds: string[];
+  events: number;
+  rejected: number;
+}
+
+let cachedRules: LoadedRule[] | undefined;
+export function rules(): LoadedRule[] {
+  cachedRules ??= loadRules();
+  return cachedRules;
+}
+
+export function newPipeline(config: DetectionConfig = parseDetectionConfig()): DetectionPipeline {
+  return new DetectionPipeline({ config, rules: rules() });
+}
+
+/** Scans `paths` with one fresh pipeline (state does not leak between labelled units). */
+export async function scanPaths(paths: string[], keepIds = false): Promise<ScanOutcome> {
+  const pipeline = newPipeline();
+  const out: ScanOutcome = { alerts: [], eventIds: [], events: 0, rejected: 0 };
+  for await (const batch of readEventFiles(paths, {})) {
+    out.events += batch.events.length;
+    out.rejected += batch.rejections.length;
+    if (keepIds) for (const e of batch.events) out.eventIds.push(e.origin.id);
+    const r = await pipeline.processBatch(batch.events);
+    out.alerts.push(...r.alerts);
+  }
+  out.alerts.push(...(await pipeline.flush()).alerts);
+  return out;
+}
+
+/** Runs already-normalized events through one fresh pipeline. */
+export async function scanEvents(events: Event[], batchSize = 500): Promise<AlertDoc[]> {
+  const pipeline = newPipeline();
+  const alerts: AlertDoc[] = [];
+  for (let i = 0; i < events.length; i += batchSize) {
+    alerts.push(...(await pipeline.processBatch(events.slice(i, i + batchSize))).alerts);
+  }
+  alerts.push(...(await pipeline.flush()).alerts);
+  return alerts;
+}
+
+/** Current id of a (possibly revoked) technique id, or the id itself when unknown. */
+export function current(id: string): string {
+  return resolveTechniqueId(id) ?? id.toUpperCase();
+}
+
+export function parentOf(id: string): string {
+  const c = current(id);
+  const dot = c.indexOf('.');
+  return dot > 0 ? c.slice(0, dot) : c;
+}
+
+/** True when some technique of `ours` matches some of `labelled`, exactly or at the parent level. */
+export function techniqueMatch(
+  ours: readonly string[],
+  labelled: readonly string[],
+  level: 'exact' | 'parent',
+): boolean {
+  if (level === 'exact') {
+    const want = new Set(labelled.map(current));
+    return ours.some((t) => want.has(current(t)));
+  }
+  const want = new Set(labelled.map(parentOf));
+  return ours.some((t) => want.has(parentOf(t)));
+}
+
+export function isKnownCurrentTechnique(id: string): boolean {
+  return getTechnique(id) !== undefined;
+}
+
+export function readTsv(file: string): Array<Record<string, string>> {
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
+  const head = lines[0].split('\t');
+  return lines.slice(1).map((line) => {
+    const cells = line.split('\t');
+    const row: Record<string, string> = {};
+    head.forEach((h, i) => (row[h] = cells[i] ?? ''));
+    return row;
+  });
+}
+
+export function splitIds(s: string | undefined): string[] {
+  return (s ?? '')
+    .split(/[,;\s]+/)
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+}
+
+export function pct(n: number, d: number): string {
+  return d === 0 ? 'n/a' : `${((n / d) * 100).toFixed(1)}%`;
+}
+
+export function mdTable(head: string[], rows: Array<Array<string | number>>): string {
+  const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) out.push(`| ${r.join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}

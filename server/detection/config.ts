@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * Thresholds of the stateful detectors and the correlation engine: one schema, one source of defaults. The plugin
+ * config nests this object as `detection`; the standalone host and the CLI use the same names.
+ *
+ * Windows are measured in event time (`@timestamp`), not wall-clock time, so an offline scan of old files behaves
+ * like the live stream did.
+ */
+
+const domainList = z.array(z.string().min(1)).default([]);
+
+export const dnsTunnelConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    windowMinutes: z.number().positive().default(10),
+    /** Unique subdomains of one registered domain inside the window before the domain is scored at all. */
+    minUniqueSubdomains: z.number().int().positive().default(20),
+    /** Character entropy (bits/char) over the unique subdomain text in the window: alphanumeric host names reach ~4.4, base32/base64 payloads 5-6. */
+    entropyBits: z.number().positive().default(4.8),
+    /** 95th percentile of the subdomain length (characters). */
+    p95Length: z.number().int().positive().default(40),
+    /** Share of TXT/NULL (and other payload-carrying) query types. */
+    txtNullShare: z.number().min(0).max(1).default(0.3),
+    nxdomainShare: z.number().min(0).max(1).default(0.3),
+    /** Unique subdomains / queries: tunnels never repeat a name, resolvers cache real ones. */
+    uniqueRatio: z.number().min(0).max(1).default(0.8),
+    /** How many of the indicators above must hold (besides the unique-subdomain gate). */
+    minIndicators: z.number().int().min(1).default(2),
+    /** Registered domains never scored (suffix match): CDNs, AV cloud lookups, telemetry. Added to the built-ins. */
+    allowDomains: domainList,
+    maxDomains: z.number().int().positive().default(20000),
+    maxQueriesPerDomain: z.number().int().positive().default(300),
+  })
+  .strict()
+  .default({});
+
+export const exfiltrationConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Staging (archive, large temp file) must be followed by a transfer within this window. */
+    windowMinutes: z.number().positive().default(120),
+    /** A file this large written to a temp/public folder counts as staging even when it is not an archive. */
+    largeFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+    /** Outbound bytes to external addresses within the window that count as a large transfer. */
+    largeTransferBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
+    /** Producer/consumer ratio (sent-recv)/(sent+recv) in the window that counts as pushing data out... */
+    pcrThreshold: z.number().min(-1).max(1).default(0.6),
+    /** ...when the host's long-run ratio was at least this much lower (a shift, not a server that always pushes). */
+    pcrShift: z.number().min(0).max(2).default(0.8),
+    /** Minimum bytes in the window before the ratio means anything. */
+    pcrMinBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
+    /** Cloud-storage / file-sharing domains (suffix match), added to the built-ins. */
+    cloudStorageDomains: domainList,
+    /** Upload destinations the organisation uses on purpose (backup targets): never counted as exfiltration. */
+    allowDomains: domainList,
+    /** Process names (e.g. the backup agent) whose staging and uploads are expected. */
+    allowProcesses: z.array(z.string().min(1)).default([]),
+    maxEntities: z.number().int().positive().default(20000),
+    maxItemsPerEntity: z.number().int().positive().default(50),
+  })
+  .strict()
+  .default({});
+
+export const lateralMovementConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    windowMinutes: z.number().positive().default(30),
+    /** Distinct destination hosts one source reaches with network/RDP logons inside the window. */
+    fanOutHosts: z.number().int().positive().default(5),
+    /** Edges first seen after the learning period, per source, inside the window. */
+    newEdges: z.number().int().positive().default(3),
+    /** Edges seen during this much event time after a source first appears are its baseline. */
+    learningHours: z.number().min(0).default(24),
+    /** Remote execution (service install, admin-share executable write, WMI/WinRM child) this soon after an
+     * inbound network logon on the same host is a remote-execution sequence. */
+    sequenceMinutes: z.number().positive().default(5),
+    /** Sources (IP or host name) expected to reach many hosts: jump hosts, management servers, scanners. */
+    allowSources: z.array(z.string().min(1)).default([]),
+    maxSources: z.number().int().positive().default(20000),
+    maxEdgesPerSource: z.number().int().positive().default(500),
+  })
+  .strict()
+  .default({});
+
+export const bruteForceConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    windowMinutes: z.number().positive().default(15),
+    /** Failures against one account inside the window (password guessing). */
+    failuresPerUser: z.number().int().positive().default(10),
+    /** Distinct accounts failing from one source inside the window (password spraying). */
+    usersPerSource: z.number().int().positive().default(8),
+    /** Sources expected to fail a lot (vulnerability scanners). */
+    allowSources: z.array(z.string().min(1)).default([]),
+    maxKeys: z.number().int().positive().default(50000),
+    maxFailuresPerKey: z.number().int().positive().default(200),
+  })
+  .strict()
+  .default({});
+
+export const kerberoastingConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    windowMinutes: z.number().positive().default(60),
+    /** Distinct service principals with RC4 tickets requested by one account inside the window. */
+    distinctSpns: z.number().int().positive().default(5),
+    maxAccounts: z.number().int().positive().default(20000),
+    maxSpnsPerAccount: z.number().int().positive().default(200),
+  })
+  .strict()
+  .default({});
+
+export const correlationConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Findings on the same entity closer than this are linked into one incident. */
+    horizonHours: z.number().positive().default(24),
+    maxOpenIncidents: z.number().int().positive().default(10000),
+    /** Findings kept per incident (the counters keep counting past it). */
+    maxFindingsPerIncident: z.number().int().positive().default(200),
+  })
+  .strict()
+  .default({});
+
+export const detectionConfigSchema = z
+  .object({
+    /** Run the single-event rules from `detection_rules/`. */
+    rules: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .default({}),
+    dnsTunnel: dnsTunnelConfigSchema,
+    exfiltration: exfiltrationConfigSchema,
+    lateralMovement: lateralMovementConfigSchema,
+    bruteForce: bruteForceConfigSchema,
+    kerberoasting: kerberoastingConfigSchema,
+    correlation: correlationConfigSchema,
+    /** Evidence references kept per finding (the first and the most recent). */
+    maxEvidencePerFinding: z.number().int().min(2).default(20),
+  })
+  .strict()
+  .default({});
+
+export type DetectionConfig = z.output<typeof detectionConfigSchema>;
+export type DetectionConfigInput = z.input<typeof detectionConfigSchema>;
+export type DnsTunnelConfig = DetectionConfig['dnsTunnel'];
+export type ExfiltrationConfig = DetectionConfig['exfiltration'];
+export type LateralMovementConfig = DetectionConfig['lateralMovement'];
+export type BruteForceConfig = DetectionConfig['bruteForce'];
+export type KerberoastingConfig = DetectionConfig['kerberoasting'];
+export type CorrelationConfig = DetectionConfig['correlation'];
+
+/** Validates and fills defaults; throws a zod error naming the offending path. */
+export function parseDetectionConfig(input: unknown = {}): DetectionConfig {
+  return detectionConfigSchema.parse(input ?? {});
+}

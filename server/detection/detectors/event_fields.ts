@@ -1,0 +1,212 @@
+import type { Event } from '../../../common/event';
+import type { EvidenceRef, Severity } from '../types';
+
+/**
+ * Field access shared by the detectors. Events arrive from several shapes: after Winlogbeat's ingest pipelines the
+ * Security fields are moved to ECS (`user.name`, `source.ip`) and removed from `winlog.event_data`; raw events keep
+ * only `event_data`. Every accessor therefore tries the raw name first and the ECS field second.
+ */
+
+const lowerKeyCache = new WeakMap<Record<string, string>, Map<string, string>>();
+
+/** Case-insensitive `winlog.event_data` lookup (field names differ in case between Windows/Sysmon versions). */
+export function eventData(ev: Event, name: string): string | undefined {
+  const data = ev.winlog?.event_data;
+  if (!data) return undefined;
+  const direct = data[name];
+  if (direct !== undefined) return direct;
+  let lower = lowerKeyCache.get(data);
+  if (!lower) {
+    lower = new Map();
+    for (const k of Object.keys(data)) lower.set(k.toLowerCase(), k);
+    lowerKeyCache.set(data, lower);
+  }
+  const key = lower.get(name.toLowerCase());
+  return key === undefined ? undefined : data[key];
+}
+
+/** A usable value: not empty and not Windows' "-" placeholder. */
+export function present(v: string | undefined | null): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const t = v.trim();
+  return t === '' || t === '-' ? undefined : t;
+}
+
+export function eventId(ev: Event): number | undefined {
+  if (typeof ev.winlog?.event_id === 'number') return ev.winlog.event_id;
+  const code = ev.event?.code;
+  if (code !== undefined && /^\d+$/.test(code)) return Number(code);
+  return undefined;
+}
+
+export function channel(ev: Event): string {
+  return (ev.winlog?.channel ?? '').toLowerCase();
+}
+
+export function isSysmon(ev: Event): boolean {
+  const c = channel(ev);
+  if (c.includes('sysmon')) return true;
+  return (ev.event?.provider ?? ev.winlog?.provider_name ?? '').toLowerCase().includes('sysmon');
+}
+
+export function isSecurity(ev: Event): boolean {
+  const c = channel(ev);
+  if (c === 'security') return true;
+  return (ev.event?.provider ?? ev.winlog?.provider_name ?? '') === 'Microsoft-Windows-Security-Auditing';
+}
+
+/** Host name as detectors key it: lower case, without the DNS domain (`PC01.corp.local` and `pc01` are one host). */
+export function hostKey(ev: Event): string | undefined {
+  const h = present(ev.host?.name ?? ev.host?.hostname ?? ev.winlog?.computer_name);
+  return h ? shortHost(h) : undefined;
+}
+
+export function shortHost(name: string): string {
+  const lower = name.toLowerCase();
+  // An IP address keeps its dots.
+  if (isIpAddress(lower)) return lower;
+  const dot = lower.indexOf('.');
+  return dot > 0 ? lower.slice(0, dot) : lower;
+}
+
+/** Display host name (as the event carries it). */
+export function hostName(ev: Event): string | undefined {
+  return present(ev.host?.name ?? ev.host?.hostname ?? ev.winlog?.computer_name);
+}
+
+/** Account the event is about for authentication events (the target of 4624/4625/4768/4769/4771/4776). */
+export function targetUser(ev: Event): string | undefined {
+  return present(eventData(ev, 'TargetUserName') ?? ev.user?.target?.name ?? ev.user?.name);
+}
+
+/** Account that performed the action (process owner, subject). */
+export function actingUser(ev: Event): string | undefined {
+  return present(ev.user?.name ?? eventData(ev, 'SubjectUserName') ?? eventData(ev, 'User'));
+}
+
+/** `DOMAIN\user` and `user@domain` both become `user`, lower case: the key detectors group accounts by. */
+export function userKey(name: string): string {
+  let u = name.toLowerCase();
+  const slash = u.lastIndexOf('\\');
+  if (slash >= 0) u = u.slice(slash + 1);
+  const at = u.indexOf('@');
+  if (at > 0) u = u.slice(0, at);
+  return u;
+}
+
+export function isMachineAccount(user: string): boolean {
+  return user.endsWith('$');
+}
+
+const WELL_KNOWN_NON_USERS = new Set([
+  'anonymous logon',
+  'system',
+  'local service',
+  'network service',
+  '-',
+  '',
+]);
+export function isServiceIdentity(user: string): boolean {
+  return (
+    WELL_KNOWN_NON_USERS.has(user.toLowerCase()) ||
+    isMachineAccount(user) ||
+    user.toLowerCase().startsWith('dwm-')
+  );
+}
+
+/** Logon type as a number whether the event carries `3`, `"3"` or Winlogbeat's name (`Network`). */
+const LOGON_TYPE_NAMES: Record<string, number> = {
+  interactive: 2,
+  network: 3,
+  batch: 4,
+  service: 5,
+  unlock: 7,
+  networkcleartext: 8,
+  newcredentials: 9,
+  remoteinteractive: 10,
+  cachedinteractive: 11,
+};
+export function logonType(ev: Event): number | undefined {
+  const raw = present(ev.winlog?.logon?.type) ?? present(eventData(ev, 'LogonType'));
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return LOGON_TYPE_NAMES[raw.toLowerCase().replace(/[\s_-]/g, '')];
+}
+
+/** Source IP of an authentication event (ECS `source.ip` or `IpAddress`), without `::ffff:`. */
+export function sourceIp(ev: Event): string | undefined {
+  const ip = present(ev.source?.ip ?? eventData(ev, 'IpAddress') ?? eventData(ev, 'SourceIp'));
+  if (!ip) return undefined;
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/** Source workstation of an authentication event. */
+export function sourceWorkstation(ev: Event): string | undefined {
+  return present(eventData(ev, 'WorkstationName') ?? eventData(ev, 'Workstation') ?? ev.source?.domain);
+}
+
+export function isIpAddress(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || (s.includes(':') && /^[0-9a-f:.]+$/i.test(s));
+}
+
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip === '0.0.0.0' || ip === '::';
+}
+
+/** RFC 1918, link-local, loopback, CGNAT and IPv6 ULA/link-local: not "outbound" for exfiltration purposes. */
+export function isPrivateIp(ip: string): boolean {
+  if (isLoopback(ip)) return true;
+  const m = /^(\d{1,3})\.(\d{1,3})\./.exec(ip);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    return (
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  const l = ip.toLowerCase();
+  return l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80');
+}
+
+export function timeMs(ev: Event): number {
+  const t = Date.parse(ev['@timestamp']);
+  return Number.isFinite(t) ? t : 0;
+}
+
+export function evidenceRef(ev: Event, summary?: string): EvidenceRef {
+  const ref: EvidenceRef = { id: ev.origin.id, location: ev.origin.location, timestamp: ev['@timestamp'] };
+  if (summary) ref.summary = summary;
+  return ref;
+}
+
+/** Keeps the first evidence items and the most recent ones: enough to find the start and the current state. */
+export function capEvidence<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const head = Math.ceil(max / 2);
+  return [...items.slice(0, head), ...items.slice(items.length - (max - head))];
+}
+
+/** Severity band for a 0-100 risk score (Elastic's bands: 0-21 low, 22-47 medium, 48-73 high, 74-100 critical). */
+export function severityFor(risk: number): Severity {
+  if (risk >= 74) return 'critical';
+  if (risk >= 48) return 'high';
+  if (risk >= 22) return 'medium';
+  return 'low';
+}
+
+export function clampRisk(n: number): number {
+  return Math.max(0, Math.min(100, Math.round(n)));
+}
+
+export function basename(path: string): string {
+  const i = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  return (i >= 0 ? path.slice(i + 1) : path).toLowerCase();
+}
+
+export function minutes(n: number): number {
+  return n * 60_000;
+}

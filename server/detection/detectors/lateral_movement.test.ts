@@ -1,0 +1,113 @@
+import { parseDetectionConfig } from '../config';
+import { LateralMovementDetector } from './lateral_movement';
+import { at, logon, makeEvent, processStart } from './test_events';
+
+const T0 = '2024-03-01T10:00:00.000Z';
+const cfg = parseDetectionConfig().lateralMovement;
+
+describe('LateralMovementDetector', () => {
+  it('reports one source making network logons to many hosts', () => {
+    const d = new LateralMovementDetector(cfg);
+    const found = [];
+    for (let i = 0; i < cfg.fanOutHosts + 2; i++) {
+      found.push(
+        ...d.observe(logon(at(T0, i * 20), { host: `srv${i}`, user: 'admin', ip: '10.0.0.50', type: 3 })),
+      );
+    }
+    expect(found).toHaveLength(1);
+    expect(found[0].ruleId).toBe('apt.behaviour.lateral_fanout');
+    expect(found[0].techniqueIds).toEqual(['T1021.002']);
+    expect(found[0].explanation).toContain('10.0.0.50');
+    expect(found[0].host).toBeUndefined();
+    expect(found[0].user).toBe('admin');
+  });
+
+  it('adds pass-the-hash when the fan-out logons are NTLM without a session key', () => {
+    const d = new LateralMovementDetector(cfg);
+    const found = [];
+    for (let i = 0; i < cfg.fanOutHosts; i++) {
+      found.push(
+        ...d.observe(
+          logon(at(T0, i), { host: `srv${i}`, user: 'admin', ip: '10.0.0.50', pkg: 'NTLM', keyLength: '0' }),
+        ),
+      );
+    }
+    expect(found[0].techniqueIds).toEqual(['T1021.002', 'T1550.002']);
+  });
+
+  it('does not count interactive logons, machine accounts or loopback', () => {
+    const d = new LateralMovementDetector(cfg);
+    let n = 0;
+    for (let i = 0; i < 20; i++) {
+      n += d.observe(logon(at(T0, i), { host: `srv${i}`, user: 'admin', ip: '10.0.0.50', type: 2 })).length;
+      n += d.observe(logon(at(T0, i), { host: `srv${i}`, user: 'WS01$', ip: '10.0.0.51', type: 3 })).length;
+      n += d.observe(logon(at(T0, i), { host: `srv${i}`, user: 'bob', ip: '127.0.0.1', type: 3 })).length;
+    }
+    expect(n).toBe(0);
+  });
+
+  it('reports remote execution right after an inbound network logon on the same host', () => {
+    const d = new LateralMovementDetector(cfg);
+    expect(d.observe(logon(T0, { host: 'srv9', user: 'admin', ip: '10.0.0.50', type: 3 }))).toEqual([]);
+    const svc = makeEvent({
+      time: at(T0, 4),
+      host: 'srv9',
+      channel: 'System',
+      eventId: 7045,
+      data: { ServiceName: 'PSEXESVC', ImagePath: '%SystemRoot%\\PSEXESVC.exe' },
+    });
+    const found = d.observe(svc);
+    expect(found).toHaveLength(1);
+    expect(found[0].ruleId).toBe('apt.behaviour.remote_execution_after_logon');
+    expect(found[0].techniqueIds).toEqual(['T1569.002', 'T1021.002']);
+    expect(found[0].evidence).toHaveLength(2);
+    const wmi = processStart(
+      at(T0, 5),
+      'srv9',
+      'C:\\Windows\\System32\\cmd.exe',
+      'cmd /c whoami',
+      'admin',
+      'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe',
+    );
+    expect(d.observe(wmi).map((f) => f.techniqueIds)).toEqual([['T1047']]);
+  });
+
+  it('links a scheduled task created right after a network logon (remote task creation)', () => {
+    const d = new LateralMovementDetector(cfg);
+    d.observe(logon(T0, { host: 'srv3', user: 'admin', ip: '10.0.0.7', type: 3 }));
+    const task = makeEvent({ time: at(T0, 2), host: 'srv3', eventId: 4698, data: { TaskName: '\\Updater' } });
+    const found = d.observe(task);
+    expect(found.map((f) => f.techniqueIds)).toEqual([['T1053.005']]);
+    expect(found[0].explanation).toContain('10.0.0.7');
+  });
+
+  it('does not link remote execution to a logon outside the sequence window', () => {
+    const d = new LateralMovementDetector(cfg);
+    d.observe(logon(T0, { host: 'srv9', user: 'admin', ip: '10.0.0.50', type: 3 }));
+    const svc = makeEvent({
+      time: at(T0, cfg.sequenceMinutes * 60 + 60),
+      host: 'srv9',
+      channel: 'System',
+      eventId: 7045,
+      data: { ServiceName: 'x' },
+    });
+    expect(d.observe(svc)).toEqual([]);
+  });
+
+  it('reports new logon paths that appear after the learning period', () => {
+    const d = new LateralMovementDetector({ ...cfg, learningHours: 1, fanOutHosts: 50 });
+    d.observe(logon(T0, { host: 'srv0', user: 'admin', ip: '10.0.0.50' }));
+    const found = [];
+    for (let i = 1; i <= cfg.newEdges; i++)
+      found.push(...d.observe(logon(at(T0, 7200 + i), { host: `new${i}`, user: 'admin', ip: '10.0.0.50' })));
+    expect(found.map((f) => f.ruleId)).toEqual(['apt.behaviour.lateral_new_edges']);
+  });
+
+  it('ignores allow-listed jump hosts', () => {
+    const d = new LateralMovementDetector({ ...cfg, allowSources: ['10.0.0.50'] });
+    let n = 0;
+    for (let i = 0; i < 20; i++)
+      n += d.observe(logon(at(T0, i), { host: `srv${i}`, user: 'admin', ip: '10.0.0.50' })).length;
+    expect(n).toBe(0);
+  });
+});

@@ -1,0 +1,335 @@
+/**
+ * The rule engine: loads `detection_rules/**\/*.yml`, compiles each rule once, indexes rules by
+ * (channel, event id) so an event is only tested against rules that can match it, and turns matches into
+ * `Finding`s with the explanation filled in. Threshold rules keep a bounded, per-group sliding window in event
+ * time.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { load as loadYaml } from 'js-yaml';
+import type { Event } from '../../../common/event';
+import type { EvidenceRef, Finding } from '../types';
+import { compileCondition, type Predicate } from './condition';
+import { getter, valueToText } from './fields';
+import { durationMs, ruleSchema, SERVICES, type Rule } from './schema';
+
+/** Rules shipped with the plugin. */
+export const DEFAULT_RULES_DIR = path.resolve(__dirname, '..', '..', '..', 'detection_rules');
+
+export interface LoadedRule extends Rule {
+  /** File the rule came from, relative to the rules directory. */
+  file: string;
+}
+
+export class RuleLoadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.join('; ')}`);
+    this.name = 'RuleLoadError';
+  }
+}
+
+function* ruleFiles(dir: string): Generator<string> {
+  for (const entry of fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* ruleFiles(full);
+    else if (/\.ya?ml$/i.test(entry.name)) yield full;
+  }
+}
+
+/** Parse and validate one rule document; errors name the file and the field path. */
+export function parseRule(text: string, file: string): LoadedRule {
+  let doc: unknown;
+  try {
+    doc = loadYaml(text);
+  } catch (err) {
+    throw new RuleLoadError(file, [`not valid YAML: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+  const parsed = ruleSchema.safeParse(doc);
+  if (!parsed.success) {
+    throw new RuleLoadError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+    );
+  }
+  return { ...parsed.data, file };
+}
+
+/** Load every rule under `dir`; throws one error listing every bad file, and rejects duplicate ids. */
+export function loadRules(dir: string = DEFAULT_RULES_DIR): LoadedRule[] {
+  const rules: LoadedRule[] = [];
+  const errors: string[] = [];
+  const seen = new Map<string, string>();
+  for (const full of ruleFiles(dir)) {
+    const rel = path.relative(dir, full);
+    try {
+      const rule = parseRule(fs.readFileSync(full, 'utf8'), rel);
+      const dup = seen.get(rule.id);
+      if (dup) throw new RuleLoadError(rel, [`id: ${rule.id} is already used by ${dup}`]);
+      seen.set(rule.id, rel);
+      rules.push(rule);
+    } catch (err) {
+      errors.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (errors.length) throw new Error(`invalid detection rules in ${dir}:\n  ${errors.join('\n  ')}`);
+  return rules;
+}
+
+export interface RuleEngineOptions {
+  /** Attach the matching events to findings (alert building copies fields from them). Default true. */
+  keepEvents?: boolean;
+  /** Evidence events kept per threshold finding. Default 20. */
+  maxEvidence?: number;
+  /** Threshold groups kept per rule before the oldest are dropped (bounds memory on hostile input). */
+  maxGroupsPerRule?: number;
+}
+
+interface CompiledRule {
+  rule: Rule;
+  matches: Predicate;
+  render: (event: Event, extra?: Record<string, string>) => string;
+  threshold?: CompiledThreshold;
+}
+
+interface CompiledThreshold {
+  count: number;
+  windowMs: number;
+  groupKey: (e: Event) => string | undefined;
+  distinct?: (e: Event) => unknown;
+  groups: Map<string, GroupState>;
+}
+
+interface GroupState {
+  times: number[];
+  values: string[];
+  events: Event[];
+  /** Event time until which the group stays quiet after firing, so one burst makes one finding. */
+  quietUntil: number;
+  lastSeen: number;
+}
+
+const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
+
+/** `{{host.name}}`, `{{a|b}}` (first present), `{{count}}` for thresholds; missing values read "unknown". */
+export function compileTemplate(template: string): (event: Event, extra?: Record<string, string>) => string {
+  const parts = template.split(PLACEHOLDER);
+  // split with a capture group alternates literal text and placeholder names.
+  const pieces = parts.map((p, i) => {
+    if (i % 2 === 0) return () => p;
+    const alts = p.split('|').map((a) => a.trim());
+    const getters = alts.map((a) => [a, getter(a)] as const);
+    return (e: Event, extra?: Record<string, string>) => {
+      for (const [name, g] of getters) {
+        const v = extra?.[name] ?? valueToText(g(e));
+        if (v !== undefined) return v;
+      }
+      return 'unknown';
+    };
+  });
+  return (e, extra) => pieces.map((f) => f(e, extra)).join('');
+}
+
+const hostOf = getter('host.name');
+const userOf = getter('user.name');
+
+function evidenceOf(e: Event): EvidenceRef {
+  const eid = e.winlog?.event_id ?? e.event?.code;
+  const what = valueToText(getter('process.command_line')(e)) ?? valueToText(getter('process.executable')(e));
+  const summary = `${e.winlog?.channel ?? e.event?.provider ?? 'event'} ${eid ?? ''}${what ? `: ${what}` : ''}`;
+  return {
+    id: e.origin.id,
+    location: e.origin.location,
+    timestamp: e['@timestamp'],
+    summary: summary.length > 200 ? `${summary.slice(0, 197)}...` : summary,
+  };
+}
+
+function channelKey(channel: string, eventId: number): string {
+  return `${channel.toLowerCase()}\u0000${eventId}`;
+}
+
+/** Providers by service, for events whose channel is missing (some ETW and third-party exports). */
+const PROVIDERS: Partial<Record<keyof typeof SERVICES, string[]>> = {
+  security: ['Microsoft-Windows-Security-Auditing'],
+  sysmon: ['Microsoft-Windows-Sysmon'],
+  system: ['Service Control Manager', 'Microsoft-Windows-Eventlog'],
+  powershell: ['Microsoft-Windows-PowerShell'],
+  'bits-client': ['Microsoft-Windows-Bits-Client'],
+};
+
+export class RuleEngine {
+  private readonly byKey = new Map<string, CompiledRule[]>();
+  private readonly compiled: CompiledRule[];
+  private readonly keepEvents: boolean;
+  private readonly maxEvidence: number;
+  private readonly maxGroups: number;
+
+  constructor(
+    readonly rules: readonly Rule[],
+    opts: RuleEngineOptions = {},
+  ) {
+    this.keepEvents = opts.keepEvents ?? true;
+    this.maxEvidence = opts.maxEvidence ?? 20;
+    this.maxGroups = opts.maxGroupsPerRule ?? 10_000;
+    this.compiled = rules.map((rule) => this.compile(rule));
+    for (const c of this.compiled) {
+      for (const src of c.rule.events) {
+        const channels = [
+          SERVICES[src.service],
+          ...(PROVIDERS[src.service] ?? []).map((p) => `provider:${p}`),
+        ];
+        for (const ch of channels) {
+          for (const id of src.event_ids) {
+            const key = channelKey(ch, id);
+            const list = this.byKey.get(key) ?? [];
+            if (!list.includes(c)) list.push(c);
+            this.byKey.set(key, list);
+          }
+        }
+      }
+    }
+  }
+
+  private compile(rule: Rule): CompiledRule {
+    const c: CompiledRule = {
+      rule,
+      matches: compileCondition(rule.condition),
+      render: compileTemplate(rule.explanation),
+    };
+    if (rule.threshold) {
+      const groupGetters = rule.threshold.group_by.map(getter);
+      c.threshold = {
+        count: rule.threshold.count,
+        windowMs: durationMs(rule.threshold.window),
+        groupKey: (e) => {
+          const vals = groupGetters.map((g) => valueToText(g(e)));
+          return vals.some((v) => v === undefined) ? undefined : vals.join('\u0000').toLowerCase();
+        },
+        distinct: rule.threshold.distinct ? getter(rule.threshold.distinct) : undefined,
+        groups: new Map(),
+      };
+    }
+    return c;
+  }
+
+  /** Rules that could match this event, by its channel (or provider when the channel is missing) and id. */
+  private candidates(event: Event): CompiledRule[] | undefined {
+    const w = event.winlog;
+    const id = w?.event_id ?? (event.event?.code !== undefined ? Number(event.event.code) : undefined);
+    if (id === undefined || Number.isNaN(id)) return undefined;
+    if (w?.channel) return this.byKey.get(channelKey(w.channel, id));
+    const provider = w?.provider_name ?? event.event?.provider;
+    return provider ? this.byKey.get(channelKey(`provider:${provider}`, id)) : undefined;
+  }
+
+  /** Findings this event produces now (single-event rules, and thresholds it pushes over their count). */
+  evaluate(event: Event): Finding[] {
+    const candidates = this.candidates(event);
+    if (!candidates) return [];
+    let out: Finding[] | undefined;
+    for (const c of candidates) {
+      if (!c.matches(event)) continue;
+      const f = c.threshold ? this.countTowards(c, c.threshold, event) : this.single(c, event);
+      if (f) (out ??= []).push(f);
+    }
+    return out ?? [];
+  }
+
+  /** Threshold windows hold no finished findings (they fire as they cross); flushing only clears their state. */
+  flush(): Finding[] {
+    for (const c of this.compiled) c.threshold?.groups.clear();
+    return [];
+  }
+
+  private base(c: CompiledRule, first: Event, last: Event, explanation: string): Finding {
+    return {
+      ruleId: c.rule.id,
+      ruleName: c.rule.name,
+      detector: 'rule',
+      techniqueIds: [...c.rule.techniques],
+      severity: c.rule.severity,
+      riskScore: c.rule.risk_score,
+      explanation,
+      host: valueToText(hostOf(last)),
+      user: valueToText(userOf(last)),
+      firstSeen: first['@timestamp'],
+      lastSeen: last['@timestamp'],
+      evidence: [],
+    };
+  }
+
+  private single(c: CompiledRule, event: Event): Finding {
+    const f = this.base(c, event, event, c.render(event));
+    f.evidence = [evidenceOf(event)];
+    if (this.keepEvents) f.events = [event];
+    return f;
+  }
+
+  private countTowards(c: CompiledRule, t: CompiledThreshold, event: Event): Finding | undefined {
+    const key = t.groupKey(event);
+    if (key === undefined) return undefined;
+    const ts = Date.parse(event['@timestamp']);
+    if (Number.isNaN(ts)) return undefined;
+    let g = t.groups.get(key);
+    if (!g) {
+      if (t.groups.size >= this.maxGroups) this.evictOldest(t);
+      g = { times: [], values: [], events: [], quietUntil: -Infinity, lastSeen: ts };
+      t.groups.set(key, g);
+    }
+    g.lastSeen = Math.max(g.lastSeen, ts);
+    g.times.push(ts);
+    g.values.push(t.distinct ? (valueToText(t.distinct(event)) ?? '').toLowerCase() : '');
+    g.events.push(event);
+    // Drop what fell out of the window (events may arrive slightly out of order; compare to the newest).
+    const horizon = g.lastSeen - t.windowMs;
+    let drop = 0;
+    while (drop < g.times.length && g.times[drop] < horizon) drop++;
+    if (drop) {
+      g.times.splice(0, drop);
+      g.values.splice(0, drop);
+      g.events.splice(0, drop);
+    }
+    if (g.events.length > Math.max(t.count * 4, this.maxEvidence)) {
+      // Bounded memory on floods: keep the newest; counting beyond a few times the threshold changes nothing.
+      const cut = g.events.length - Math.max(t.count * 4, this.maxEvidence);
+      g.times.splice(0, cut);
+      g.values.splice(0, cut);
+      g.events.splice(0, cut);
+    }
+    const n = t.distinct ? new Set(g.values.filter((v) => v !== '')).size : g.events.length;
+    if (n < t.count || ts < g.quietUntil) return undefined;
+    g.quietUntil = ts + t.windowMs;
+    const evidence = g.events.slice(-this.maxEvidence);
+    const first = g.events[0];
+    const f = this.base(
+      c,
+      first,
+      event,
+      c.render(event, { count: String(n), window: c.rule.threshold?.window ?? '' }),
+    );
+    f.firstSeen = first['@timestamp'];
+    f.evidence = evidence.map(evidenceOf);
+    if (this.keepEvents) f.events = evidence;
+    g.times = [];
+    g.values = [];
+    g.events = [];
+    return f;
+  }
+
+  private evictOldest(t: CompiledThreshold): void {
+    let oldestKey: string | undefined;
+    let oldest = Infinity;
+    for (const [k, g] of t.groups) {
+      if (g.lastSeen < oldest) {
+        oldest = g.lastSeen;
+        oldestKey = k;
+      }
+    }
+    if (oldestKey !== undefined) t.groups.delete(oldestKey);
+  }
+}

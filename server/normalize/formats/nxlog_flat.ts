@@ -1,0 +1,92 @@
+/**
+ * NXLog im_msvistalog JSON as in the OTRF/Mordor datasets: EventData items flattened to the top level beside
+ * NXLog's own metadata (EventID, Channel, Hostname, SourceName, Message, EventTime, …) and Logstash's (@timestamp,
+ * @version, host, port, tags).
+ */
+import type { EventOrigin, NormalizeResult } from '../../../common/event';
+import { buildEventData } from '../event_data';
+import { isObject, reject } from '../rejection';
+import { asString } from '../values';
+import { channelKind } from '../windows_ecs';
+import { buildWindowsEvent, outcomeFromKeywords } from '../windows_record';
+
+/** Keys NXLog and Logstash add; everything else is an EventData item. */
+const METADATA = new Set([
+  '@timestamp',
+  '@version',
+  'AccountName',
+  'AccountType',
+  'ActivityID',
+  'Category',
+  'Channel',
+  'Domain',
+  'EventID',
+  'EventReceivedTime',
+  'EventTime',
+  'EventType',
+  'ExecutionProcessID',
+  'Hostname',
+  'Keywords',
+  'Level',
+  'Message',
+  'Opcode',
+  'OpcodeValue',
+  'ProviderGuid',
+  'RecordNumber',
+  'RelatedActivityID',
+  'Severity',
+  'SeverityValue',
+  'SourceModuleName',
+  'SourceModuleType',
+  'SourceName',
+  'Task',
+  'ThreadID',
+  'TimeCreated',
+  'UserID',
+  'Version',
+  'host',
+  'port',
+  'tags',
+  'type',
+]);
+
+export function normalizeNxlogFlat(
+  raw: unknown,
+  origin: EventOrigin,
+  keepOriginal?: boolean,
+): NormalizeResult {
+  if (!isObject(raw)) return reject('document is not a JSON object', '', origin, raw);
+  const channel = asString(raw.Channel);
+  const time = raw['@timestamp'] ?? raw.TimeCreated ?? raw.EventTime;
+  const timeField =
+    raw['@timestamp'] !== undefined
+      ? '@timestamp'
+      : raw.TimeCreated !== undefined
+        ? 'TimeCreated'
+        : 'EventTime';
+  const eventType = raw.EventType;
+  return buildWindowsEvent(
+    {
+      time,
+      timeField,
+      eventId: raw.EventID,
+      eventIdField: 'EventID',
+      channel,
+      provider: asString(raw.SourceName),
+      computer: asString(raw.Hostname),
+      recordId: raw.RecordNumber,
+      userSid: asString(raw.UserID),
+      outcome:
+        eventType === 'AUDIT_SUCCESS'
+          ? 'success'
+          : eventType === 'AUDIT_FAILURE'
+            ? 'failure'
+            : outcomeFromKeywords(raw.Keywords),
+      task: asString(raw.Category),
+      eventData: buildEventData(raw, { skip: METADATA, dropEmpty: channelKind(channel) === 'sysmon' }),
+    },
+    origin,
+    raw,
+    keepOriginal,
+  );
+}

@@ -1,0 +1,236 @@
+/**
+ * What each scheduled task does, built once in `start` from the config and the clients. The detection tasks share
+ * one shape: read the source from its cursor, run the pipeline batch by batch, write alerts, and move the cursor only
+ * after the writes succeeded (`processAndWrite` throws otherwise, and Task Manager retries the run from the old
+ * cursor; alert ids are deterministic, so a retry overwrites instead of duplicating).
+ */
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type { AptDetectionConfig } from '../config';
+import { durationMs } from '../config';
+import { DetectionPipeline, type ModelScorer } from '../detection/pipeline';
+import { loadRules } from '../detection/rules/engine';
+import { processAndWrite } from '../detection/run_batches';
+import { PipelineStateStore } from '../detection/state_store';
+import type { ElasticsearchClient, Logger } from '../kibana_types';
+import type { TaskRunner, TaskState } from '../services';
+import { buildAlertSinks } from '../sinks/build_alert_sinks';
+import { ElasticsearchDeadLetterSink } from '../sources/dead_letter';
+import {
+  dropExpiredSeenIndices,
+  ElasticsearchEventSource,
+  parseEsSourceState,
+  type EsSourceState,
+} from '../sources/elasticsearch';
+import { unwrapIntakeDocument } from '../ingest/intake';
+import type { StatusStore } from '../status/status_store';
+import { KafkaDetectionWorker } from './kafka_worker';
+import { TASK_TYPES } from './task_definitions';
+
+export interface TaskRunnerDeps {
+  config: AptDetectionConfig;
+  es: ElasticsearchClient;
+  redis?: Redis;
+  kafka?: Kafka;
+  logger: Logger;
+  status: StatusStore;
+  modelScorers?: ModelScorer[];
+}
+
+export interface BuiltTaskRunners {
+  runners: Record<string, TaskRunner>;
+  /** The Kafka consumer, when `kafka.enabled`; started by `start`. */
+  kafkaWorker?: KafkaDetectionWorker;
+  /** Starts the long-running parts (the Kafka worker); failures are logged, not thrown. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface StreamSpec {
+  taskType: string;
+  /** Names the cursor, the seen markers, the pipeline state and the dead letters' source. */
+  stream: string;
+  indexPatterns: string[];
+  lookbackMs: number;
+  lateArrivalMs: number;
+  unwrap?: (source: unknown) => unknown;
+}
+
+export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
+  const { config, es, logger } = deps;
+  const rules = loadRules();
+  const sinks = buildAlertSinks({ config, es, logger, redis: deps.redis, kafka: deps.kafka });
+  const states = new PipelineStateStore(es, config.state.index);
+  const src = config.sources;
+  const streams: StreamSpec[] = [
+    {
+      taskType: TASK_TYPES.detectWinlogbeat,
+      stream: 'winlogbeat',
+      indexPatterns: src.winlogbeat.indexPatterns,
+      lookbackMs: durationMs(src.winlogbeat.lookback),
+      lateArrivalMs: durationMs(src.winlogbeat.lateArrivalWindow),
+    },
+    {
+      taskType: TASK_TYPES.detectWazuh,
+      stream: 'wazuh',
+      indexPatterns: src.wazuh.indexPatterns,
+      lookbackMs: durationMs(src.wazuh.lookback),
+      lateArrivalMs: durationMs(src.wazuh.lateArrivalWindow),
+    },
+    {
+      taskType: TASK_TYPES.detectIntake,
+      stream: 'intake',
+      indexPatterns: [`${config.intake.index}-*`],
+      // Intake documents carry the time they were accepted, so nothing older than the retention can be waiting.
+      lookbackMs: durationMs(config.intake.retention),
+      lateArrivalMs: durationMs(src.winlogbeat.lateArrivalWindow),
+      unwrap: unwrapIntakeDocument,
+    },
+  ];
+
+  const detectionRunner =
+    (spec: StreamSpec): TaskRunner =>
+    async (state: TaskState, signal: AbortSignal): Promise<TaskState> => {
+      const started = Date.now();
+      const taskId = `${spec.taskType}:1`;
+      const counts = { read: 0, rejected: 0, alerts: 0 };
+      let cursor: EsSourceState | undefined = parseEsSourceState(state.cursor);
+      try {
+        await states.ensureIndex();
+        const pipeline = new DetectionPipeline({
+          config: config.detection,
+          rules,
+          modelScorers: deps.modelScorers,
+        });
+        pipeline.restoreState(await states.load(spec.stream));
+        const source = new ElasticsearchEventSource({
+          es,
+          name: spec.stream,
+          indexPatterns: spec.indexPatterns,
+          batchSize: src.batchSize,
+          lookbackMs: spec.lookbackMs,
+          lateArrivalMs: spec.lateArrivalMs,
+          unwrap: spec.unwrap,
+          logger,
+        });
+        const deadLetters = new ElasticsearchDeadLetterSink({
+          es,
+          index: config.intake.deadLetterIndex,
+          source: spec.stream,
+        });
+        for await (const batch of source.read(cursor, signal)) {
+          const out = await processAndWrite(pipeline, sinks.composite, deadLetters, batch);
+          counts.read += out.events + out.rejected;
+          counts.rejected += out.rejected;
+          counts.alerts += out.alerts;
+          await states.save(spec.stream, pipeline.getState());
+          cursor = await source.commit(batch.checkpoint);
+          if (signal.aborted) break;
+        }
+        await deps.status.recordRun({
+          taskId,
+          taskType: spec.taskType,
+          lastRunAt: new Date(started).toISOString(),
+          lastDurationMs: Date.now() - started,
+          lastOutcome: signal.aborted ? 'cancelled' : 'success',
+          cursor,
+          documentsRead: counts.read,
+          documentsRejected: counts.rejected,
+          alertsWritten: counts.alerts,
+        });
+        return { cursor };
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        logger.error(`${spec.taskType} failed after ${counts.read} documents: ${message}`);
+        await deps.status
+          .recordRun({
+            taskId,
+            taskType: spec.taskType,
+            lastRunAt: new Date(started).toISOString(),
+            lastDurationMs: Date.now() - started,
+            lastOutcome: 'failure',
+            lastError: message,
+            cursor,
+            documentsRead: counts.read,
+            documentsRejected: counts.rejected,
+            alertsWritten: counts.alerts,
+          })
+          .catch(() => undefined);
+        // Task Manager retries a failed run with the state it had before this run started.
+        throw e;
+      }
+    };
+
+  const housekeeping: TaskRunner = async () => {
+    const started = Date.now();
+    const dropped: string[] = [];
+    for (const spec of streams) {
+      dropped.push(...(await dropExpiredSeenIndices(es, spec.stream, spec.lateArrivalMs + 2 * 86_400_000)));
+    }
+    dropped.push(
+      ...(await dropExpiredDailyIndices(es, `${config.intake.index}-`, durationMs(config.intake.retention))),
+    );
+    logger.info(`housekeeping dropped ${dropped.length} expired indices`);
+    await deps.status.recordRun({
+      taskId: `${TASK_TYPES.housekeeping}:1`,
+      taskType: TASK_TYPES.housekeeping,
+      lastRunAt: new Date(started).toISOString(),
+      lastDurationMs: Date.now() - started,
+      lastOutcome: 'success',
+      documentsRead: 0,
+      documentsRejected: 0,
+      alertsWritten: 0,
+    });
+    return { dropped };
+  };
+
+  const runners: Record<string, TaskRunner> = { [TASK_TYPES.housekeeping]: housekeeping };
+  for (const spec of streams) runners[spec.taskType] = detectionRunner(spec);
+  const kafkaWorker =
+    config.kafka.enabled && deps.kafka
+      ? new KafkaDetectionWorker({
+          config,
+          kafka: deps.kafka,
+          es,
+          sinks: sinks.composite,
+          rules,
+          logger,
+          modelScorers: deps.modelScorers,
+        })
+      : undefined;
+  return {
+    runners,
+    kafkaWorker,
+    start: async () => {
+      await kafkaWorker
+        ?.start()
+        .catch((e: Error) =>
+          logger.error(
+            `Kafka worker did not start: ${e.message} (brokers ${config.kafka.brokers.join(',')})`,
+          ),
+        );
+    },
+    close: async () => {
+      await kafkaWorker?.stop().catch((e: Error) => logger.warn(`stopping the Kafka worker: ${e.message}`));
+      await sinks.composite.close();
+    },
+  };
+}
+
+/** Drops `<prefix>YYYY.MM.DD` indices whose whole day is older than `olderThanMs`. Returns the dropped names. */
+export async function dropExpiredDailyIndices(
+  es: ElasticsearchClient,
+  prefix: string,
+  olderThanMs: number,
+  now = Date.now(),
+): Promise<string[]> {
+  const res = await es.indices.get({ index: `${prefix}*`, ignore_unavailable: true, allow_no_indices: true });
+  const expired = Object.keys(res).filter((name) => {
+    const day = /^(\d{4})\.(\d{2})\.(\d{2})$/.exec(name.slice(prefix.length));
+    if (!day) return false;
+    const end = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) + 86_400_000;
+    return end < now - olderThanMs;
+  });
+  if (expired.length > 0) await es.indices.delete({ index: expired.join(',') });
+  return expired;
+}

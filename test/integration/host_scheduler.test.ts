@@ -1,0 +1,154 @@
+import { Client } from '@elastic/elasticsearch';
+import { createLogger } from '../../scripts/host/logger';
+import { HostTaskManager, TASKS_INDEX, type TaskDoc } from '../../scripts/host/scheduler';
+import type { TaskDefinition } from '../../server/kibana_types';
+import { stackUrls, uniqueName } from '../stack_env';
+
+const logger = createLogger('scheduler-test', 'fatal');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(cond: () => Promise<boolean> | boolean, timeoutMs = 30000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(100);
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('standalone host scheduler (Task Manager semantics)', () => {
+  let es: Client;
+  beforeAll(() => {
+    es = new Client({ node: stackUrls().esUrl });
+  });
+  afterAll(() => es.close());
+
+  it('never overlaps runs of a task: a slow run makes the next one wait, and state carries over', async () => {
+    const type = uniqueName('test-slow');
+    const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
+    let active = 0;
+    let maxActive = 0;
+    const starts: number[] = [];
+    const def: TaskDefinition = {
+      title: 'slow',
+      timeout: '30s',
+      maxConcurrency: 1,
+      createTaskRunner: ({ taskInstance }) => ({
+        run: async () => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          starts.push(Date.now());
+          await sleep(600); // longer than the 1 s interval's share of a poll
+          active--;
+          return { state: { count: Number(taskInstance.state.count ?? 0) + 1 } };
+        },
+      }),
+    };
+    tm.registerTaskDefinitions({ [type]: def });
+    await tm.ensureScheduled({
+      id: `${type}:1`,
+      taskType: type,
+      schedule: { interval: '1s' },
+      params: {},
+      state: {},
+    });
+    // a second ensureScheduled is a no-op, as in Task Manager
+    await tm.ensureScheduled({
+      id: `${type}:1`,
+      taskType: type,
+      schedule: { interval: '1s' },
+      params: {},
+      state: { count: 99 },
+    });
+    tm.start();
+    await waitUntil(async () => Number((await tm.get(`${type}:1`))?.state.count ?? 0) >= 3);
+    await tm.stop();
+    expect(maxActive).toBe(1);
+    // each run starts at least one interval after the previous one ended (600 ms run + 1 s interval)
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(1500);
+    const doc = await tm.get(`${type}:1`);
+    expect(doc?.status).toBe('idle');
+    expect(Number(doc?.state.count)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('cancels a run that exceeds its timeout, keeps the previous state and counts the attempt', async () => {
+    const type = uniqueName('test-timeout');
+    const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50 });
+    let cancelled = false;
+    tm.registerTaskDefinitions({
+      [type]: {
+        title: 'hangs',
+        timeout: '1s',
+        maxConcurrency: 1,
+        createTaskRunner: () => {
+          const abort = new AbortController();
+          return {
+            run: () =>
+              new Promise((resolve, reject) => {
+                abort.signal.addEventListener('abort', () => reject(new Error('aborted')));
+                setTimeout(() => resolve({ state: { done: true } }), 10000);
+              }),
+            cancel: async () => {
+              cancelled = true;
+              abort.abort();
+            },
+          };
+        },
+      },
+    });
+    await tm.ensureScheduled({
+      id: `${type}:1`,
+      taskType: type,
+      schedule: { interval: '1h' },
+      params: {},
+      state: { keep: 1 },
+    });
+    tm.start();
+    await waitUntil(async () => ((await tm.get(`${type}:1`))?.attempts ?? 0) >= 1);
+    await tm.stop();
+    const doc = (await tm.get(`${type}:1`)) as TaskDoc;
+    expect(cancelled).toBe(true);
+    expect(doc.state).toEqual({ keep: 1 });
+    expect(doc.lastError).toMatch(/aborted|timed out/);
+    expect(doc.status).toBe('idle');
+  });
+
+  it('lets another owner take over a task whose owner died mid-run, from the last stored state', async () => {
+    const type = uniqueName('test-takeover');
+    // Simulate a host killed mid-run: the task doc says "running" with a lease that has expired.
+    const id = `${type}:1`;
+    await new HostTaskManager(es, logger).ensureIndex();
+    const dead: TaskDoc = {
+      id,
+      taskType: type,
+      schedule: { interval: '1h' },
+      params: {},
+      state: { cursor: 41 },
+      status: 'running',
+      runAt: new Date(Date.now() - 60000).toISOString(),
+      ownerId: 'host-that-was-killed',
+      leaseUntil: new Date(Date.now() - 1000).toISOString(),
+      attempts: 0,
+    };
+    await es.index({ index: TASKS_INDEX, id, document: dead, refresh: 'wait_for' });
+    const seen: unknown[] = [];
+    const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50, ownerId: 'new-owner' });
+    tm.registerTaskDefinitions({
+      [type]: {
+        title: 'resumable',
+        timeout: '10s',
+        maxConcurrency: 1,
+        createTaskRunner: ({ taskInstance }) => ({
+          run: async () => {
+            seen.push(taskInstance.state.cursor);
+            return { state: { cursor: Number(taskInstance.state.cursor) + 1 } };
+          },
+        }),
+      },
+    });
+    tm.start();
+    await waitUntil(async () => (await tm.get(id))?.state.cursor === 42);
+    await tm.stop();
+    expect(seen).toEqual([41]);
+  });
+});
