@@ -10,6 +10,44 @@ import * as path from 'path';
 export const PUBLIC_OUT_DIR = path.resolve(__dirname, '..', 'target', 'public_standalone');
 const ENTRY = path.resolve(__dirname, 'host', 'browser', 'bootstrap.ts');
 
+const EUI_ICON_DIR = path.resolve(
+  __dirname,
+  '..',
+  'node_modules',
+  '@elastic',
+  'eui',
+  'es',
+  'components',
+  'icon',
+);
+
+/**
+ * EUI loads each icon with a dynamic `import('./assets/' + name)`. Kibana's webpack splits those into chunks; esbuild
+ * cannot resolve an extension-less computed path, so every icon would fail at run time ("Module not found in
+ * bundle"). This virtual module imports all icon files statically and registers them with EUI's icon cache.
+ */
+const euiIconsPlugin: esbuild.Plugin = {
+  name: 'eui-icons',
+  setup(build) {
+    build.onResolve({ filter: /^apt-eui-icons$/ }, () => ({ path: 'apt-eui-icons', namespace: 'eui-icons' }));
+    build.onLoad({ filter: /.*/, namespace: 'eui-icons' }, () => {
+      const files = fs.readdirSync(path.join(EUI_ICON_DIR, 'assets')).filter((f) => f.endsWith('.js'));
+      const lines = [
+        `import { appendIconComponentCache } from '@elastic/eui/es/components/icon/icon';`,
+        `import { typeToPathMap } from '@elastic/eui/es/components/icon/icon_map';`,
+        ...files.map(
+          (f, i) => `import { icon as i${i} } from '@elastic/eui/es/components/icon/assets/${f}';`,
+        ),
+        `const byFile = {${files.map((f, i) => `${JSON.stringify(f.slice(0, -3))}: i${i}`).join(',')}};`,
+        'const cache = {};',
+        'for (const [type, file] of Object.entries(typeToPathMap)) if (byFile[file]) cache[type] = byFile[file];',
+        'appendIconComponentCache(cache);',
+      ];
+      return { contents: lines.join('\n'), resolveDir: path.resolve(__dirname, '..'), loader: 'js' };
+    });
+  },
+};
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -41,6 +79,7 @@ export async function buildPublic(opts: { force?: boolean; minify?: boolean } = 
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
     legalComments: 'none',
+    plugins: [euiIconsPlugin],
   });
   return out;
 }

@@ -47,6 +47,7 @@ export class AptDetectionPlugin implements Plugin<void, void, SetupDeps, StartDe
   private readonly version: string;
   private services?: PluginServices;
   private taskClient?: ICustomClusterClient;
+  private background?: Promise<unknown>;
 
   constructor(ctx: PluginInitializerContext) {
     this.logger = ctx.logger.get();
@@ -97,7 +98,7 @@ export class AptDetectionPlugin implements Plugin<void, void, SetupDeps, StartDe
       logger: this.logger.get('tasks'),
       status,
     });
-    void runners.start();
+    const background: Array<Promise<unknown>> = [runners.start()];
     for (const check of connectionChecks(cfg, taskEs, redis)) status.addConnectionCheck(check);
     this.services = {
       config: cfg,
@@ -115,18 +116,25 @@ export class AptDetectionPlugin implements Plugin<void, void, SetupDeps, StartDe
       },
     };
     // Start must not throw or block Kibana: index set-up and scheduling run in the background and log failures.
-    ensureIntakeIndices(taskEs, intakeOptions).catch((e: Error) =>
-      this.logger.error(`could not install intake index templates: ${e.message}`),
+    background.push(
+      ensureIntakeIndices(taskEs, intakeOptions).catch((e: Error) =>
+        this.logger.error(`could not install intake index templates: ${e.message}`),
+      ),
     );
     for (const task of taskSchedules(cfg)) {
-      taskManager
-        .ensureScheduled(task)
-        .catch((e: Error) => this.logger.error(`could not schedule ${task.id}: ${e.message}`));
+      background.push(
+        taskManager
+          .ensureScheduled(task)
+          .catch((e: Error) => this.logger.error(`could not schedule ${task.id}: ${e.message}`)),
+      );
     }
+    // `stop` waits for this, so a quick start/stop never leaves requests running against closed clients.
+    this.background = Promise.allSettled(background);
     this.logger.info(`${PLUGIN_ID} started: ${taskSchedules(cfg).length} tasks scheduled`);
   }
 
   async stop(): Promise<void> {
+    await this.background;
     await this.services?.close();
     await this.taskClient?.close();
   }

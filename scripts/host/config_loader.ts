@@ -13,6 +13,8 @@ export interface HostSettings {
   host: string;
   port: number;
   esUrl?: string;
+  /** Task documents index of this host's scheduler (default `apt-detection-host-tasks`). */
+  tasksIndex?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -63,6 +65,7 @@ export function loadHostConfig(
     host: String(env.APT_HOST ?? host.address ?? '127.0.0.1'),
     port: Number(env.APT_PORT ?? host.port ?? 5601),
     esUrl: env.ES_URL ?? (config.elasticsearch.hosts[0] || undefined),
+    tasksIndex: (env.APT_TASKS_INDEX ?? host.tasksIndex) as string | undefined,
   };
   return { config, settings, source: path ?? '(defaults and environment)' };
 }

@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   pollIntervalMs?: number;
   leaseMs?: number;
   ownerId?: string;
+  /** Where task documents live; hosts that must not share tasks (tests, several pilots on one cluster) differ here. */
+  index?: string;
 }
 
 export class HostTaskManager implements TaskManagerSetupContract, TaskManagerStartContract {
@@ -48,6 +50,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly pollIntervalMs: number;
+  private readonly index: string;
   private readonly leaseMs: number;
   readonly ownerId: string;
 
@@ -59,6 +62,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.leaseMs = opts.leaseMs ?? 30000;
     this.ownerId = opts.ownerId ?? `host-${hostname()}-${process.pid}`;
+    this.index = opts.index ?? TASKS_INDEX;
   }
 
   registerTaskDefinitions(definitions: Record<string, TaskDefinition>): void {
@@ -71,11 +75,11 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
   }
 
   async ensureIndex(): Promise<void> {
-    const exists = await this.es.indices.exists({ index: TASKS_INDEX });
+    const exists = await this.es.indices.exists({ index: this.index });
     if (exists) return;
     try {
       await this.es.indices.create({
-        index: TASKS_INDEX,
+        index: this.index,
         settings: { number_of_shards: 1, number_of_replicas: 0 },
         mappings: {
           properties: {
@@ -101,7 +105,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
     await this.ensureIndex();
     const doc: TaskDoc = { ...task, status: 'idle', runAt: new Date().toISOString(), attempts: 0 };
     try {
-      await this.es.create({ index: TASKS_INDEX, id: task.id, document: doc, refresh: 'wait_for' });
+      await this.es.create({ index: this.index, id: task.id, document: doc, refresh: 'wait_for' });
       return doc;
     } catch (e) {
       if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 409) {
@@ -113,7 +117,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
 
   async get(id: string): Promise<TaskDoc | undefined> {
     try {
-      return (await this.es.get<TaskDoc>({ index: TASKS_INDEX, id }))._source;
+      return (await this.es.get<TaskDoc>({ index: this.index, id }))._source;
     } catch {
       return undefined;
     }
@@ -122,7 +126,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
   /** Runs a task now (Task Manager's runSoon): moves its runAt to now. */
   async runSoon(id: string): Promise<void> {
     await this.es.update({
-      index: TASKS_INDEX,
+      index: this.index,
       id,
       doc: { runAt: new Date().toISOString() },
       refresh: 'wait_for',
@@ -153,7 +157,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
   async poll(): Promise<void> {
     const now = new Date().toISOString();
     const res = await this.es.search<TaskDoc>({
-      index: TASKS_INDEX,
+      index: this.index,
       size: 50,
       seq_no_primary_term: true,
       ignore_unavailable: true,
@@ -193,7 +197,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
     };
     try {
       await this.es.index({
-        index: TASKS_INDEX,
+        index: this.index,
         id: doc.id,
         document: claimed,
         if_seq_no: seqNo,
@@ -224,7 +228,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
       () => {
         this.es
           .update({
-            index: TASKS_INDEX,
+            index: this.index,
             id: doc.id,
             doc: { leaseUntil: new Date(Date.now() + this.leaseMs).toISOString() },
           })
@@ -264,6 +268,6 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
       lastRunAt: new Date(started).toISOString(),
       runAt: nextRun,
     };
-    await this.es.index({ index: TASKS_INDEX, id: doc.id, document: final, refresh: 'wait_for' });
+    await this.es.index({ index: this.index, id: doc.id, document: final, refresh: 'wait_for' });
   }
 }

@@ -150,6 +150,12 @@ export class StandaloneHost {
       fs.createReadStream(this.bundlePath).pipe(res);
       return;
     }
+    if (url.pathname === '/bundles/apt_detection.css' && this.bundlePath) {
+      // esbuild writes the CSS the bundle imports (Elastic Charts' theme) next to the script.
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' });
+      fs.createReadStream(this.bundlePath.replace(/\.js$/, '.css')).pipe(res);
+      return;
+    }
     if (url.pathname === `/app/${PLUGIN_ID}` || url.pathname.startsWith(`/app/${PLUGIN_ID}/`)) {
       if (!this.router.principalOf(req))
         return redirect(res, `/login?next=${encodeURIComponent(url.pathname)}`);
@@ -208,7 +214,8 @@ function appPage(config: AptDetectionConfig): string {
     '\\u003c',
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${PLUGIN_NAME}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/bundles/apt_detection.css"></head>
 <body><div id="apt-app"></div><script>window.__APT_HOST__=${boot};</script>
 <script src="/bundles/apt_detection.js"></script></body></html>`;
 }

@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
     host: settings.host,
     port: Number(argValue(argv, '--port') ?? settings.port),
     logger,
+    scheduler: { index: settings.tasksIndex },
   });
   const url = await host.start();
   if (!argv.includes('--no-demo')) {

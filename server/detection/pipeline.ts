@@ -6,6 +6,7 @@ import { Correlator, type CorrelationState } from './correlation/correlator';
 import type { Incident } from './correlation/incident';
 import { createDetectors } from './detectors';
 import { isRecord } from './detectors/bounded_map';
+import { setDetectorEventScope } from './detectors/event_fields';
 import type { Detector } from './detectors/types';
 import { loadRules, RuleEngine } from './rules/engine';
 import type { Rule } from './rules/schema';
@@ -96,7 +97,12 @@ export class DetectionPipeline {
       if (ev.origin?.kind === 'file' && this.fileLocations.size < MAX_FILE_LOCATIONS)
         this.fileLocations.add(ev.origin.location);
       if (this.rules) pushAll(findings, this.rules.evaluate(ev));
-      for (const d of this.detectors) pushAll(findings, d.observe(ev));
+      setDetectorEventScope(ev);
+      try {
+        for (const d of this.detectors) pushAll(findings, d.observe(ev));
+      } finally {
+        setDetectorEventScope(undefined);
+      }
     }
     for (const s of this.scorers) pushAll(findings, await s.scoreBatch(events));
     return this.emit(findings);

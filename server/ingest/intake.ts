@@ -158,11 +158,15 @@ export class IntakeService {
     const ops = errors.flatMap((e) => {
       const l = byLine.get(e.line);
       return [
-        // The same bad line sent again lands on the same dead letter instead of a duplicate.
+        // The same request retried lands on the same dead letters instead of duplicates.
         {
           index: {
             _index: this.opts.deadLetterIndex,
-            _id: deadLetterId({ kind: 'ingest_api', location: route, id: lineId(l?.text ?? String(e.line)) }),
+            _id: deadLetterId({
+              kind: 'ingest_api',
+              location: route,
+              id: `${e.line}:${lineId(l?.text ?? '')}`,
+            }),
           },
         },
         {

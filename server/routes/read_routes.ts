@@ -31,23 +31,26 @@ function get(src: Src, path: string): unknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** Zips ECS `id`/`name` fields that are either scalars or parallel arrays into `{id, name}` pairs. */
+function pairs(ids: unknown, names: unknown): Array<{ id: string; name: string }> {
+  const idList = (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).map(String);
+  const nameList = (Array.isArray(names) ? names : names === undefined ? [] : [names]).map(String);
+  return idList.map((id, i) => ({ id, name: nameList[i] ?? id }));
+}
+
 /** Maps a stored ECS alert document to the small shape the apps show. */
 export function toAlertSummary(id: string, src: Src): AlertSummary {
   const threats = (Array.isArray(src.threat) ? src.threat : src.threat ? [src.threat] : []) as Src[];
   const techniques: AlertSummary['techniques'] = [];
   const tactics: AlertSummary['tactics'] = [];
   for (const t of threats) {
-    for (const tech of (Array.isArray(t.technique)
-      ? t.technique
-      : t.technique
-        ? [t.technique]
-        : []) as Src[]) {
-      const subs = (Array.isArray(tech.subtechnique) ? tech.subtechnique : []) as Src[];
-      if (subs.length) subs.forEach((s) => techniques.push({ id: String(s.id), name: String(s.name) }));
-      else techniques.push({ id: String(tech.id), name: String(tech.name) });
-    }
-    const tac = t.tactic as Src | undefined;
-    if (tac?.id) tactics.push({ id: String(tac.id), name: String(tac.name) });
+    // ECS allows one threat per tactic (scalar ids) or one flat threat with parallel id/name arrays; read both.
+    const tech = (t.technique ?? {}) as Src;
+    const sub = (tech.subtechnique ?? {}) as Src;
+    const subs = pairs(sub.id, sub.name);
+    const subParents = new Set(subs.map((x) => x.id.split('.')[0]));
+    techniques.push(...subs, ...pairs(tech.id, tech.name).filter((x) => !subParents.has(x.id)));
+    tactics.push(...pairs((t.tactic as Src | undefined)?.id, (t.tactic as Src | undefined)?.name));
   }
   const sevNum = Number(get(src, 'event.severity') ?? 0);
   const severity =

@@ -21,8 +21,10 @@ export interface ModelStatus {
 
 /** Training histograms are large and only serve drift computation: the status shows which features have one. */
 function summarise(file: string, card: Record<string, unknown>): ModelCardSummary {
-  const { trainingHistograms, ...rest } = card;
-  const out: ModelCardSummary = { file, ...rest };
+  const { trainingHistograms, file: modelFile, ...rest } = card;
+  // `file` stays the card's file name (as before); the card's own `file` (the ONNX file) becomes `modelFile`.
+  const out: ModelCardSummary = { ...rest, file };
+  if (modelFile !== undefined) out.modelFile = modelFile;
   if (trainingHistograms && typeof trainingHistograms === 'object')
     out.trainingHistogramFeatures = Object.keys(trainingHistograms).length;
   return out;
@@ -39,7 +41,10 @@ export async function modelStatus(opts: { directory: string }): Promise<ModelSta
   const models = await Promise.all(
     files.map(async (f) => {
       try {
-        return summarise(f, JSON.parse(await fs.promises.readFile(path.join(dir, f), 'utf8')) as Record<string, unknown>);
+        return summarise(
+          f,
+          JSON.parse(await fs.promises.readFile(path.join(dir, f), 'utf8')) as Record<string, unknown>,
+        );
       } catch (err) {
         return { file: f, error: `unreadable card: ${(err as Error).message}` };
       }

@@ -54,7 +54,7 @@ export class KafkaDetectionWorker {
       rules: this.deps.rules,
       modelScorers: this.deps.modelScorers,
     });
-    pipeline.restoreState(await states.load(STREAM));
+    pipeline.restoreState((await states.load(STREAM)) as unknown);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     this.deadLetters = new KafkaDeadLetterSink({

@@ -102,7 +102,11 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           rules,
           modelScorers: deps.modelScorers,
         });
-        pipeline.restoreState(await states.load(spec.stream));
+        const saved = asSavedStream(await states.load(spec.stream));
+        pipeline.restoreState(saved.pipeline);
+        // Task Manager stores the returned state only when a run ends; after a crash mid-run the per-batch saved
+        // cursor is further along (its documents are also marked seen, so either cursor is safe, this one is faster).
+        cursor = newerCursor(cursor, parseEsSourceState(saved.cursor));
         const source = new ElasticsearchEventSource({
           es,
           name: spec.stream,
@@ -123,8 +127,10 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           counts.read += out.events + out.rejected;
           counts.rejected += out.rejected;
           counts.alerts += out.alerts;
-          await states.save(spec.stream, pipeline.getState());
+          // Commit (seen markers) before saving the detector state: a crash in between can only leave a batch out
+          // of the detector windows, never count it twice.
           cursor = await source.commit(batch.checkpoint);
+          await states.save(spec.stream, { pipeline: pipeline.getState(), cursor });
           if (signal.aborted) break;
         }
         await deps.status.recordRun({
@@ -215,6 +221,23 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
       await sinks.composite.close();
     },
   };
+}
+
+interface SavedStream {
+  pipeline?: unknown;
+  cursor?: unknown;
+}
+
+function asSavedStream(v: unknown): SavedStream {
+  return typeof v === 'object' && v !== null ? (v as SavedStream) : {};
+}
+
+function newerCursor(a: EsSourceState | undefined, b: EsSourceState | undefined): EsSourceState | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const [ta, ka] = a.cursor;
+  const [tb, kb] = b.cursor;
+  return tb > ta || (tb === ta && kb > ka) ? b : a;
 }
 
 /** Drops `<prefix>YYYY.MM.DD` indices whose whole day is older than `olderThanMs`. Returns the dropped names. */

@@ -4,7 +4,7 @@ import type { StandaloneHost } from '../../scripts/host/standalone_host';
 import type { AptDetectionConfig } from '../../server/config';
 import { winlogbeatLogon } from '../fixtures/winlogbeat_docs';
 import { stackUrls } from '../stack_env';
-import { ADMIN_TOKEN, startTestHost, VIEWER_TOKEN } from './host_helpers';
+import { ADMIN_TOKEN, bruteForceLines, startTestHost, VIEWER_TOKEN } from './host_helpers';
 
 describe('standalone host API on the real stack', () => {
   let host: StandaloneHost;
@@ -93,30 +93,7 @@ describe('standalone host API on the real stack', () => {
   });
 
   it('turns ingested events into an ATT&CK-tagged alert the alerts API returns (ingest -> intake task -> alert)', async () => {
-    // Password spraying against one account from one address: 12 failed network logons, then a success.
-    const base = Date.now() - 10 * 60_000;
-    const lines = Array.from({ length: 13 }, (_, i) => {
-      const failed = i < 12;
-      const doc = winlogbeatLogon(9000 + i, new Date(base + i * 5000)) as {
-        event: object;
-        winlog: object;
-      } & Record<string, unknown>;
-      doc.event = { ...doc.event, code: failed ? '4625' : '4624', outcome: failed ? 'failure' : 'success' };
-      doc.winlog = {
-        ...doc.winlog,
-        event_id: failed ? '4625' : '4624',
-        event_data: {
-          TargetUserName: 'svc_backup',
-          TargetDomainName: 'CORP',
-          LogonType: '3',
-          IpAddress: '10.9.9.9',
-        },
-      };
-      doc.user = { name: 'svc_backup', domain: 'CORP' };
-      doc.source = { ip: '10.9.9.9' };
-      doc.host = { name: 'srv-files.corp.example' };
-      return JSON.stringify(doc);
-    });
+    const lines = bruteForceLines('srv-files.corp.example');
     const res = await post(API_PATHS.ingestEvents, lines.join('\n'), ADMIN_TOKEN);
     expect(res.status).toBe(202);
     await host.taskManager.runSoon('aptDetection:detect-intake:1');

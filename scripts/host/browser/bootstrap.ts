@@ -3,6 +3,10 @@
  * `application.register`, an http client for the plugin's own API (same-origin, session cookie, kbn-xsrf header),
  * and a history scoped to the app's base path — then mounts the app.
  */
+// Registers EUI's icons up front (see scripts/build_public.ts); must run before any EUI component renders.
+import 'apt-eui-icons';
+// Kibana loads Elastic Charts' theme CSS itself; the standalone page has to bring it (esbuild emits it as a .css file).
+import '@elastic/charts/dist/theme_only_light.css';
 import { createBrowserHistory } from 'history';
 import { plugin } from '../../../public';
 import type { App, CoreStart, HttpFetchOptions } from '../../../public/kibana_types';

@@ -9,17 +9,65 @@ import type { EvidenceRef, Severity } from '../types';
 
 const lowerKeyCache = new WeakMap<Record<string, string>, Map<string, string>>();
 
+/**
+ * Per-event memo while the pipeline runs every detector on one event (`setDetectorEventScope`): the five detectors
+ * each ask for the event id, channel, time and host, and each of those costs a parse or a lower-casing. Outside a
+ * scope (detectors used on their own) every accessor computes directly, so a caller that mutates events is safe.
+ */
+interface EventMemo {
+  event: Event | undefined;
+  lowerKeys: Map<string, string> | undefined;
+  id: number | undefined;
+  idDone: boolean;
+  channel: string | undefined;
+  time: number;
+  timeDone: boolean;
+  host: string | undefined;
+  hostDone: boolean;
+}
+const memo: EventMemo = {
+  event: undefined,
+  lowerKeys: undefined,
+  id: undefined,
+  idDone: false,
+  channel: undefined,
+  time: 0,
+  timeDone: false,
+  host: undefined,
+  hostDone: false,
+};
+
+/** Starts (event) or ends (undefined) the per-event memo; the event must not change while it is in scope. */
+export function setDetectorEventScope(ev: Event | undefined): void {
+  memo.event = ev;
+  memo.lowerKeys = undefined;
+  memo.idDone = false;
+  memo.channel = undefined;
+  memo.timeDone = false;
+  memo.hostDone = false;
+}
+
+function lowerKeysOf(data: Record<string, string>): Map<string, string> {
+  const lower = new Map<string, string>();
+  for (const k of Object.keys(data)) lower.set(k.toLowerCase(), k);
+  return lower;
+}
+
 /** Case-insensitive `winlog.event_data` lookup (field names differ in case between Windows/Sysmon versions). */
 export function eventData(ev: Event, name: string): string | undefined {
   const data = ev.winlog?.event_data;
   if (!data) return undefined;
   const direct = data[name];
   if (direct !== undefined) return direct;
-  let lower = lowerKeyCache.get(data);
-  if (!lower) {
-    lower = new Map();
-    for (const k of Object.keys(data)) lower.set(k.toLowerCase(), k);
-    lowerKeyCache.set(data, lower);
+  let lower: Map<string, string> | undefined;
+  if (ev === memo.event) {
+    lower = memo.lowerKeys ??= lowerKeysOf(data);
+  } else {
+    lower = lowerKeyCache.get(data);
+    if (!lower) {
+      lower = lowerKeysOf(data);
+      lowerKeyCache.set(data, lower);
+    }
   }
   const key = lower.get(name.toLowerCase());
   return key === undefined ? undefined : data[key];
@@ -33,6 +81,15 @@ export function present(v: string | undefined | null): string | undefined {
 }
 
 export function eventId(ev: Event): number | undefined {
+  if (ev !== memo.event) return computeEventId(ev);
+  if (!memo.idDone) {
+    memo.id = computeEventId(ev);
+    memo.idDone = true;
+  }
+  return memo.id;
+}
+
+function computeEventId(ev: Event): number | undefined {
   if (typeof ev.winlog?.event_id === 'number') return ev.winlog.event_id;
   const code = ev.event?.code;
   if (code !== undefined && /^\d+$/.test(code)) return Number(code);
@@ -40,7 +97,8 @@ export function eventId(ev: Event): number | undefined {
 }
 
 export function channel(ev: Event): string {
-  return (ev.winlog?.channel ?? '').toLowerCase();
+  if (ev !== memo.event) return (ev.winlog?.channel ?? '').toLowerCase();
+  return (memo.channel ??= (ev.winlog?.channel ?? '').toLowerCase());
 }
 
 export function isSysmon(ev: Event): boolean {
@@ -57,6 +115,15 @@ export function isSecurity(ev: Event): boolean {
 
 /** Host name as detectors key it: lower case, without the DNS domain (`PC01.corp.local` and `pc01` are one host). */
 export function hostKey(ev: Event): string | undefined {
+  if (ev !== memo.event) return computeHostKey(ev);
+  if (!memo.hostDone) {
+    memo.host = computeHostKey(ev);
+    memo.hostDone = true;
+  }
+  return memo.host;
+}
+
+function computeHostKey(ev: Event): string | undefined {
   const h = present(ev.host?.name ?? ev.host?.hostname ?? ev.winlog?.computer_name);
   return h ? shortHost(h) : undefined;
 }
@@ -173,6 +240,15 @@ export function isPrivateIp(ip: string): boolean {
 }
 
 export function timeMs(ev: Event): number {
+  if (ev !== memo.event) return computeTimeMs(ev);
+  if (!memo.timeDone) {
+    memo.time = computeTimeMs(ev);
+    memo.timeDone = true;
+  }
+  return memo.time;
+}
+
+function computeTimeMs(ev: Event): number {
   const t = Date.parse(ev['@timestamp']);
   return Number.isFinite(t) ? t : 0;
 }

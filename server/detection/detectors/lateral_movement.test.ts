@@ -69,7 +69,28 @@ describe('LateralMovementDetector', () => {
       'admin',
       'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe',
     );
-    expect(d.observe(wmi).map((f) => f.techniqueIds)).toEqual([['T1047']]);
+    expect(d.observe(wmi).map((f) => f.techniqueIds)).toEqual([['T1047', 'T1021']]);
+  });
+
+  it('resolves the parent of an old-style 4688 (no ParentProcessName) from the pid of an earlier 4688', () => {
+    const d = new LateralMovementDetector(cfg);
+    d.observe(logon(T0, { host: 'srv7', user: 'admin', ip: '10.0.0.51', type: 3 }));
+    const proc = (sec: number, image: string, pid: string, ppid: string) =>
+      makeEvent({
+        time: at(T0, sec),
+        host: 'srv7',
+        channel: 'Security',
+        eventId: 4688,
+        data: { NewProcessName: image, NewProcessId: pid, ProcessId: ppid },
+      });
+    expect(d.observe(proc(2, 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', '0xae8', '0x248'))).toEqual([]);
+    const found = d.observe(proc(3, 'C:\\Windows\\System32\\calc.exe', '0x424', '0xae8'));
+    expect(found.map((f) => f.techniqueIds)).toEqual([['T1047', 'T1021']]);
+    // The same child under an unrelated parent pid is not attributed to WMI.
+    const d2 = new LateralMovementDetector(cfg);
+    d2.observe(logon(T0, { host: 'srv7', user: 'admin', ip: '10.0.0.51', type: 3 }));
+    d2.observe(proc(2, 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', '0xae8', '0x248'));
+    expect(d2.observe(proc(3, 'C:\\Windows\\System32\\calc.exe', '0x424', '0x999'))).toEqual([]);
   });
 
   it('links a scheduled task created right after a network logon (remote task creation)', () => {
@@ -77,7 +98,7 @@ describe('LateralMovementDetector', () => {
     d.observe(logon(T0, { host: 'srv3', user: 'admin', ip: '10.0.0.7', type: 3 }));
     const task = makeEvent({ time: at(T0, 2), host: 'srv3', eventId: 4698, data: { TaskName: '\\Updater' } });
     const found = d.observe(task);
-    expect(found.map((f) => f.techniqueIds)).toEqual([['T1053.005']]);
+    expect(found.map((f) => f.techniqueIds)).toEqual([['T1053.005', 'T1021']]);
     expect(found[0].explanation).toContain('10.0.0.7');
   });
 

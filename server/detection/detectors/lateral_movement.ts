@@ -140,7 +140,10 @@ export function hopOf(ev: Event): Hopping | undefined {
 }
 
 /** Remote-execution step on a host (what an attacker does right after logging on over the network). */
-export function remoteExecutionOf(ev: Event): { what: string; techniques: string[] } | undefined {
+export function remoteExecutionOf(
+  ev: Event,
+  parentByPid?: (pid: string) => string | undefined,
+): { what: string; techniques: string[] } | undefined {
   const code = eventId(ev);
   if (code === undefined) return undefined;
   if (
@@ -158,7 +161,8 @@ export function remoteExecutionOf(ev: Event): { what: string; techniques: string
     const task = present(eventData(ev, 'TaskName')) ?? 'a scheduled task';
     return {
       what: `scheduled task ${task} ${code === 4698 ? 'created' : 'updated'}`,
-      techniques: ['T1053.005'],
+      // Created right after an inbound network logon, the task was registered remotely: Remote Services (T1021).
+      techniques: ['T1053.005', 'T1021'],
     };
   }
   if (code === 5145 && isSecurity(ev)) {
@@ -172,21 +176,31 @@ export function remoteExecutionOf(ev: Event): { what: string; techniques: string
     return undefined;
   }
   if ((isSysmon(ev) && code === 1) || (isSecurity(ev) && code === 4688)) {
+    // Windows 7/2008 4688 events carry no ParentProcessName, only the parent's pid: resolve it from earlier events.
+    const parentPid = present(eventData(ev, 'ProcessId'));
     const parent = basename(
       present(
         ev.process?.parent?.executable ?? eventData(ev, 'ParentImage') ?? eventData(ev, 'ParentProcessName'),
-      ) ?? '',
+      ) ??
+        (isSecurity(ev) && parentPid && parentByPid ? parentByPid(parentPid) : undefined) ??
+        '',
     );
     const image = basename(
       present(ev.process?.executable ?? eventData(ev, 'Image') ?? eventData(ev, 'NewProcessName')) ?? '',
     );
     if (parent === 'wmiprvse.exe' && image !== 'wmiprvse.exe' && image !== 'werfault.exe') {
-      return { what: `${image} started by WmiPrvSE`, techniques: ['T1047'] };
+      return { what: `${image} started by WmiPrvSE`, techniques: ['T1047', 'T1021'] };
     }
     if (parent === 'wsmprovhost.exe')
       return { what: `${image} started by wsmprovhost (WinRM)`, techniques: ['T1021.006'] };
   }
   return undefined;
+}
+
+/** Windows writes pids as hex (0x1a4) in Security events and decimal in Sysmon; compare them as numbers. */
+export function pidKey(pid: string): string {
+  const n = /^0x[0-9a-f]+$/i.test(pid) ? Number.parseInt(pid, 16) : Number(pid);
+  return Number.isFinite(n) ? String(n) : pid.toLowerCase();
 }
 
 function isHop(v: unknown): v is Hop {
@@ -216,6 +230,9 @@ export class LateralMovementDetector implements Detector {
   private readonly learningMs: number;
   private readonly allow: Set<string>;
   private latest = 0;
+  /** host|pid -> [image basename] of recent process creations. */
+  private readonly images: BoundedMap<[string]>;
+  private readonly scratch = new Set<string>();
 
   constructor(
     private readonly cfg: LateralMovementConfig,
@@ -223,6 +240,8 @@ export class LateralMovementDetector implements Detector {
   ) {
     this.sources = new BoundedMap(cfg.maxSources);
     this.hosts = new BoundedMap(cfg.maxSources);
+    // Recent process creations only: pids are reused, so the oldest entries are the first to go.
+    this.images = new BoundedMap(cfg.maxSources * 4);
     this.windowMs = minutes(cfg.windowMinutes);
     this.seqMs = minutes(cfg.sequenceMinutes);
     this.learningMs = cfg.learningHours * 3_600_000;
@@ -239,8 +258,27 @@ export class LateralMovementDetector implements Detector {
       if (hop.kind !== 'explicit' && hop.destination === hostKey(ev)) this.recordInbound(hop, ev, t);
       return out;
     }
-    const exec = remoteExecutionOf(ev);
+    const host = hostKey(ev);
+    const exec = remoteExecutionOf(
+      ev,
+      host ? (pid) => this.images.get(`${host}|${pidKey(pid)}`)?.[0] : undefined,
+    );
+    if (host) this.rememberImage(ev, host);
     return exec ? this.onRemoteExecution(exec, ev, t) : [];
+  }
+
+  /** pid -> image of process-creation events, so a child event without a parent name can still be attributed. */
+  private rememberImage(ev: Event, host: string): void {
+    const code = eventId(ev);
+    const created = (isSecurity(ev) && code === 4688) || (isSysmon(ev) && code === 1);
+    if (!created) return;
+    const pid = present(eventData(ev, isSecurity(ev) ? 'NewProcessId' : 'ProcessId'));
+    const image = present(
+      ev.process?.executable ?? eventData(ev, 'NewProcessName') ?? eventData(ev, 'Image'),
+    );
+    if (!pid || !image) return;
+    const slot = this.images.upsert(`${host}|${pidKey(pid)}`, () => ['']);
+    slot[0] = basename(image);
   }
 
   flush(now?: string): Finding[] {
@@ -297,23 +335,30 @@ export class LateralMovementDetector implements Detector {
     }
 
     const out: Finding[] = [];
-    const dsts = new Set(state.hops.map((h) => h[1]));
-    if (dsts.size >= this.cfg.fanOutHosts && t >= state.fanQuietUntil) {
+    // Distinct counts through one reused set: this runs for every hop, and findings are rare.
+    const seen = this.scratch;
+    seen.clear();
+    for (const h of state.hops) seen.add(h[1]);
+    const dstCount = seen.size;
+    if (dstCount >= this.cfg.fanOutHosts && t >= state.fanQuietUntil) {
       state.fanQuietUntil = t + this.windowMs;
-      out.push(this.fanOutFinding(hop.source, state.hops, dsts.size));
+      out.push(this.fanOutFinding(hop.source, state.hops, dstCount));
     }
     const learnedUntil = state.firstSeen + this.learningMs;
-    const newHops = state.hops.filter((h) => (state.edges[h[1]] ?? 0) > learnedUntil);
-    const newDsts = new Set(newHops.map((h) => h[1]));
+    seen.clear();
+    for (const h of state.hops) if ((state.edges[h[1]] ?? 0) > learnedUntil) seen.add(h[1]);
+    const newDstCount = seen.size;
+    seen.clear();
     // A fan-out finding already covers these hops; new edges matter when the volume alone stays below it.
     if (
       out.length === 0 &&
       this.learningMs > 0 &&
-      newDsts.size >= this.cfg.newEdges &&
+      newDstCount >= this.cfg.newEdges &&
       t >= state.newQuietUntil
     ) {
       state.newQuietUntil = t + this.windowMs;
-      out.push(this.newEdgesFinding(hop.source, newHops, newDsts.size));
+      const newHops = state.hops.filter((h) => (state.edges[h[1]] ?? 0) > learnedUntil);
+      out.push(this.newEdgesFinding(hop.source, newHops, newDstCount));
     }
     return out;
   }

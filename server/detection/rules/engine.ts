@@ -9,7 +9,7 @@ import * as path from 'path';
 import { load as loadYaml } from 'js-yaml';
 import type { Event } from '../../../common/event';
 import type { EvidenceRef, Finding } from '../types';
-import { compileCondition, type Predicate } from './condition';
+import { compileCachedCondition, FieldCache, type CachedPredicate } from './condition';
 import { getter, valueToText } from './fields';
 import { durationMs, ruleSchema, SERVICES, type Rule } from './schema';
 
@@ -91,7 +91,7 @@ export interface RuleEngineOptions {
 
 interface CompiledRule {
   rule: Rule;
-  matches: Predicate;
+  matches: CachedPredicate;
   render: (event: Event, extra?: Record<string, string>) => string;
   threshold?: CompiledThreshold;
 }
@@ -149,9 +149,8 @@ function evidenceOf(e: Event): EvidenceRef {
   };
 }
 
-function channelKey(channel: string, eventId: number): string {
-  return `${channel.toLowerCase()}\u0000${eventId}`;
-}
+/** Distinct channel spellings remembered by `candidates` (more are looked up without the memo). */
+const MAX_CHANNEL_MEMO = 1024;
 
 /** Providers by service, for events whose channel is missing (some ETW and third-party exports). */
 const PROVIDERS: Partial<Record<keyof typeof SERVICES, string[]>> = {
@@ -163,7 +162,11 @@ const PROVIDERS: Partial<Record<keyof typeof SERVICES, string[]>> = {
 };
 
 export class RuleEngine {
-  private readonly byKey = new Map<string, CompiledRule[]>();
+  /** Lower-cased channel (or `provider:<name>`) -> event id -> rules, in rule order. */
+  private readonly byChannel = new Map<string, Map<number, CompiledRule[]>>();
+  /** Channel as events spell it -> its `byChannel` entry (null: no rules), so an event does not lower-case it. */
+  private readonly channelMemo = new Map<string, Map<number, CompiledRule[]> | null>();
+  private readonly fields = new FieldCache();
   private readonly compiled: CompiledRule[];
   private readonly keepEvents: boolean;
   private readonly maxEvidence: number;
@@ -184,11 +187,13 @@ export class RuleEngine {
           ...(PROVIDERS[src.service] ?? []).map((p) => `provider:${p}`),
         ];
         for (const ch of channels) {
+          const key = ch.toLowerCase();
+          let ids = this.byChannel.get(key);
+          if (!ids) this.byChannel.set(key, (ids = new Map()));
           for (const id of src.event_ids) {
-            const key = channelKey(ch, id);
-            const list = this.byKey.get(key) ?? [];
+            const list = ids.get(id) ?? [];
             if (!list.includes(c)) list.push(c);
-            this.byKey.set(key, list);
+            ids.set(id, list);
           }
         }
       }
@@ -198,7 +203,7 @@ export class RuleEngine {
   private compile(rule: Rule): CompiledRule {
     const c: CompiledRule = {
       rule,
-      matches: compileCondition(rule.condition),
+      matches: compileCachedCondition(rule.condition, this.fields),
       render: compileTemplate(rule.explanation),
     };
     if (rule.threshold) {
@@ -222,9 +227,17 @@ export class RuleEngine {
     const w = event.winlog;
     const id = w?.event_id ?? (event.event?.code !== undefined ? Number(event.event.code) : undefined);
     if (id === undefined || Number.isNaN(id)) return undefined;
-    if (w?.channel) return this.byKey.get(channelKey(w.channel, id));
+    if (w?.channel) return this.rulesOfChannel(w.channel)?.get(id);
     const provider = w?.provider_name ?? event.event?.provider;
-    return provider ? this.byKey.get(channelKey(`provider:${provider}`, id)) : undefined;
+    return provider ? this.rulesOfChannel(`provider:${provider}`)?.get(id) : undefined;
+  }
+
+  private rulesOfChannel(channel: string): Map<number, CompiledRule[]> | undefined {
+    const memo = this.channelMemo.get(channel);
+    if (memo !== undefined) return memo ?? undefined;
+    const ids = this.byChannel.get(channel.toLowerCase());
+    if (this.channelMemo.size < MAX_CHANNEL_MEMO) this.channelMemo.set(channel, ids ?? null);
+    return ids;
   }
 
   /** Findings this event produces now (single-event rules, and thresholds it pushes over their count). */
@@ -232,11 +245,14 @@ export class RuleEngine {
     const candidates = this.candidates(event);
     if (!candidates) return [];
     let out: Finding[] | undefined;
+    const fields = this.fields;
+    fields.reset(event);
     for (const c of candidates) {
-      if (!c.matches(event)) continue;
+      if (!c.matches(event, fields)) continue;
       const f = c.threshold ? this.countTowards(c, c.threshold, event) : this.single(c, event);
       if (f) (out ??= []).push(f);
     }
+    fields.clear();
     return out ?? [];
   }
 

@@ -76,13 +76,15 @@ function walk(obj: unknown, parts: readonly string[]): unknown {
   return cur;
 }
 
-/** event_data[key] with exact spelling first (the common case), then case-insensitively. */
+/** event_data[key] with exact spelling first (the common case), then case-insensitively (first such key). */
 export function eventDataValue(event: Event, key: string, keyLower = key.toLowerCase()): string | undefined {
   const ed = event.winlog?.event_data;
   if (!ed) return undefined;
   const exact = ed[key];
   if (exact !== undefined) return exact;
-  for (const k in ed) if (k.toLowerCase() === keyLower) return ed[k];
+  // Lower-casing only same-length keys: most keys differ in length, and each toLowerCase allocates.
+  const n = keyLower.length;
+  for (const k in ed) if (k.length === n && k.toLowerCase() === keyLower) return ed[k];
   return undefined;
 }
 

@@ -16,9 +16,9 @@ export interface JsonText {
  * await per chunk instead of per line keeps the per-document overhead at a string slice.
  */
 export async function* splitLines(chunks: AsyncIterable<string>, first?: string): AsyncGenerator<JsonText[]> {
-  let rest = first ?? '';
+  let rest = '';
   let line = 0;
-  for await (const chunk of chunks) {
+  const cut = (chunk: string): JsonText[] => {
     const buf = rest.length === 0 ? chunk : rest + chunk;
     const out: JsonText[] = [];
     let start = 0;
@@ -31,6 +31,14 @@ export async function* splitLines(chunks: AsyncIterable<string>, first?: string)
       start = nl + 1;
     }
     rest = buf.slice(start);
+    return out;
+  };
+  if (first !== undefined && first.length > 0) {
+    const out = cut(first);
+    if (out.length > 0) yield out;
+  }
+  for await (const chunk of chunks) {
+    const out = cut(chunk);
     if (out.length > 0) yield out;
   }
   if (rest.length > 0) {

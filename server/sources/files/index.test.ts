@@ -1,0 +1,151 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { readEventFiles, type FileBatch } from './index';
+
+function doc(i: number, code = '4625'): Record<string, unknown> {
+  return {
+    '@timestamp': new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
+    winlog: {
+      channel: 'Security',
+      event_id: code,
+      computer_name: 'dc01',
+      provider_name: 'Microsoft-Windows-Security-Auditing',
+      event_data: { TargetUserName: `u${i}`, IpAddress: '10.0.0.9', LogonType: '3' },
+    },
+  };
+}
+
+/** A minimal deflated single-member zip, written by hand so the test needs no zip tool. */
+function writeZip(file: string, name: string, content: string): void {
+  const data = zlib.deflateRawSync(Buffer.from(content));
+  const nameBuf = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(0, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(Buffer.byteLength(content), 22);
+  local.writeUInt16LE(nameBuf.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(Buffer.byteLength(content), 24);
+  central.writeUInt16LE(nameBuf.length, 28);
+  central.writeUInt32LE(0, 42);
+  const cdOffset = local.length + nameBuf.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBuf.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  fs.writeFileSync(file, Buffer.concat([local, nameBuf, data, central, nameBuf, end]));
+}
+
+async function collect(paths: string | string[], opts = {}): Promise<FileBatch[]> {
+  const out: FileBatch[] = [];
+  for await (const b of readEventFiles(paths, opts)) out.push(b);
+  return out;
+}
+
+describe('readEventFiles', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'read-files-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads NDJSON, rejects non-JSON lines with file:line ids, and batches', async () => {
+    const f = path.join(dir, 'a.ndjson');
+    const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify(doc(i)));
+    lines.splice(2, 0, '{not json');
+    fs.writeFileSync(f, `${lines.join('\r\n')}\r\n\r\n`);
+    const progress: number[] = [];
+    const batches = await collect(f, {
+      batchSize: 2,
+      onProgress: (p: { bytes: number }) => progress.push(p.bytes),
+    });
+    const events = batches.flatMap((b) => b.events);
+    const rejections = batches.flatMap((b) => b.rejections);
+    expect(events.map((e) => e.user?.name)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
+    expect(events[0].origin).toEqual({ kind: 'file', format: 'winlogbeat_raw', location: f, id: `${f}:1` });
+    expect(events[2].origin.id).toBe(`${f}:4`);
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0].origin.id).toBe(`${f}:3`);
+    expect(rejections[0].reason).toMatch(/line 3 is not JSON/);
+    expect(batches.every((b) => b.events.length + b.rejections.length <= 2)).toBe(true);
+    expect(progress[progress.length - 1]).toBe(fs.statSync(f).size);
+  });
+
+  it('reads a .json array, concatenated pretty objects, .gz, .zip and .tar.gz; directories sorted', async () => {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify([doc(1), doc(2)], null, 2));
+    fs.writeFileSync(
+      path.join(dir, 'a.json'),
+      `${JSON.stringify(doc(3), null, 2)}\n${JSON.stringify(doc(4), null, 2)}\n`,
+    );
+    fs.writeFileSync(path.join(dir, 'sub', 'c.ndjson.gz'), zlib.gzipSync(`${JSON.stringify(doc(5))}\n`));
+    writeZip(
+      path.join(dir, 'sub', 'd.zip'),
+      'inner/d.json',
+      `${JSON.stringify(doc(6))}\n${JSON.stringify(doc(7))}\n`,
+    );
+    const stage = path.join(dir, 'stage');
+    fs.mkdirSync(stage);
+    fs.writeFileSync(path.join(stage, 'e.json'), `${JSON.stringify(doc(8))}\n`);
+    // A gzip stream cut before its trailer, as two OTRF archives are upstream.
+    const tar = execFileSync('tar', ['-cf', '-', '-C', stage, 'e.json']);
+    const gz = zlib.gzipSync(tar);
+    fs.writeFileSync(path.join(dir, 'sub', 'f.tar.gz'), gz.subarray(0, gz.length - 8));
+    fs.rmSync(stage, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'README.md'), 'ignored');
+
+    const batches = await collect(dir);
+    expect(batches.map((b) => path.relative(dir, b.file))).toEqual([
+      'a.json',
+      'b.json',
+      path.join('sub', 'c.ndjson.gz'),
+      path.join('sub', 'd.zip'),
+      path.join('sub', 'f.tar.gz'),
+    ]);
+    expect(batches.flatMap((b) => b.rejections.map((r) => r.reason))).toEqual([]);
+    const names = batches.flatMap((b) => b.events.map((e) => e.user?.name));
+    expect(names).toEqual(['u3', 'u4', 'u1', 'u2', 'u5', 'u6', 'u7', 'u8']);
+    expect(batches.flatMap((b) => b.rejections)).toEqual([]);
+    const zipEvent = batches[3].events[1];
+    expect(zipEvent.origin.id).toBe(`${path.join(dir, 'sub', 'd.zip')}!inner/d.json:2`);
+    expect(batches[0].events[1].origin.id).toBe(
+      `${path.join(dir, 'a.json')}:${JSON.stringify(doc(3), null, 2).split('\n').length + 1}`,
+    );
+  });
+
+  it('drops events outside since/until silently and still reports the file', async () => {
+    const f = path.join(dir, 'a.jsonl');
+    fs.writeFileSync(f, [0, 10, 20, 30].map((i) => JSON.stringify(doc(i))).join('\n'));
+    const batches = await collect(f, {
+      since: new Date(Date.UTC(2024, 0, 1, 0, 0, 10)),
+      until: new Date(Date.UTC(2024, 0, 1, 0, 0, 20)),
+    });
+    expect(batches.flatMap((b) => b.events.map((e) => e.user?.name))).toEqual(['u10', 'u20']);
+    expect(batches.flatMap((b) => b.rejections)).toEqual([]);
+    const none = await collect(f, { since: new Date('2030-01-01T00:00:00Z') });
+    expect(none).toEqual([{ file: f, events: [], rejections: [] }]);
+  });
+
+  it('turns a corrupt archive into a rejection but throws for unreadable paths', async () => {
+    const bad = path.join(dir, 'bad.zip');
+    fs.writeFileSync(bad, 'not a zip');
+    const batches = await collect(bad);
+    expect(batches[0].rejections[0].reason).toMatch(/not a zip archive/);
+    await expect(collect(path.join(dir, 'missing.ndjson'))).rejects.toThrow(
+      /cannot read .*missing\.ndjson: ENOENT/,
+    );
+    await expect(collect(path.join(dir, 'notes.txt'))).rejects.toThrow(/cannot read/);
+  });
+});
