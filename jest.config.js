@@ -13,7 +13,8 @@ module.exports = {
     {
       displayName: 'integration',
       transform,
-      testEnvironment: 'node',
+      // The hosts under test run the ONNX models; see the file for why onnxruntime-node needs this environment.
+      testEnvironment: '<rootDir>/server/detection/models/ort_test_environment.js',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global_setup.ts',
       globalTeardown: '<rootDir>/test/global_teardown.ts',

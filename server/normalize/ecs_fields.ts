@@ -24,8 +24,17 @@ function num(v: unknown): number | undefined {
 function strArray(v: unknown): string[] | undefined {
   if (typeof v === 'string') return [v];
   if (!Array.isArray(v)) return undefined;
+  const n = v.length;
+  let all = true;
+  for (let i = 0; i < n; i++)
+    if (typeof v[i] !== 'string') {
+      all = false;
+      break;
+    }
+  // The usual case (every item a string) is one slice instead of a push per item.
+  if (all) return v.slice() as string[];
   const out: string[] = [];
-  for (const x of v) if (typeof x === 'string') out.push(x);
+  for (let i = 0; i < n; i++) if (typeof v[i] === 'string') out.push(v[i] as string);
   return out;
 }
 

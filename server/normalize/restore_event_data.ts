@@ -13,10 +13,9 @@ import { channelKind } from './windows_ecs';
 
 type Obj = Record<string, unknown>;
 
-function put(ed: EventData, key: string, v: string | number | undefined): void {
-  if (v === undefined || ed[key] !== undefined) return;
-  ed[key] = typeof v === 'number' ? String(v) : v;
-}
+// Every restore below is spelled out as `if (ed.Name === undefined) { … ed.Name = v }` rather than going through a
+// shared put(ed, key, v): a named store per site stays monomorphic, where one keyed store shared by every site
+// and every event_data shape went megamorphic and was the hottest line of the file reader.
 
 function hex(n: number | undefined): string | undefined {
   return n === undefined ? undefined : `0x${n.toString(16)}`;
@@ -48,136 +47,285 @@ function restoreSecurity(ev: Event, ed: EventData, id: number): void {
   const p = ev.process;
   if (id === 4688) {
     if (p !== undefined) {
-      put(ed, 'NewProcessName', p.executable);
-      put(ed, 'NewProcessId', hex(p.pid));
-      put(ed, 'CommandLine', p.command_line);
+      if (ed.NewProcessName === undefined) {
+        const v = p.executable;
+        if (v !== undefined) ed.NewProcessName = v;
+      }
+      if (ed.NewProcessId === undefined) {
+        const v = hex(p.pid);
+        if (v !== undefined) ed.NewProcessId = v;
+      }
+      if (ed.CommandLine === undefined) {
+        const v = p.command_line;
+        if (v !== undefined) ed.CommandLine = v;
+      }
       if (p.parent !== undefined) {
-        put(ed, 'ParentProcessName', p.parent.executable);
-        put(ed, 'ProcessId', hex(p.parent.pid));
+        if (ed.ParentProcessName === undefined) {
+          const v = p.parent.executable;
+          if (v !== undefined) ed.ParentProcessName = v;
+        }
+        if (ed.ProcessId === undefined) {
+          const v = hex(p.parent.pid);
+          if (v !== undefined) ed.ProcessId = v;
+        }
       }
     }
     return;
   }
   if (p !== undefined) {
-    put(ed, 'ProcessName', p.executable);
-    put(ed, 'ProcessId', hex(p.pid));
+    if (ed.ProcessName === undefined) {
+      const v = p.executable;
+      if (v !== undefined) ed.ProcessName = v;
+    }
+    if (ed.ProcessId === undefined) {
+      const v = hex(p.pid);
+      if (v !== undefined) ed.ProcessId = v;
+    }
   }
   const s = ev.source;
   if (s !== undefined) {
     if (id === 4778 || id === 4779) {
-      put(ed, 'ClientAddress', s.ip);
-      put(ed, 'ClientName', s.domain);
+      if (ed.ClientAddress === undefined) {
+        const v = s.ip;
+        if (v !== undefined) ed.ClientAddress = v;
+      }
+      if (ed.ClientName === undefined) {
+        const v = s.domain;
+        if (v !== undefined) ed.ClientName = v;
+      }
     } else {
-      put(ed, 'IpAddress', s.ip);
-      put(ed, 'IpPort', s.port);
-      put(ed, 'WorkstationName', s.domain);
+      if (ed.IpAddress === undefined) {
+        const v = s.ip;
+        if (v !== undefined) ed.IpAddress = v;
+      }
+      if (ed.IpPort === undefined) {
+        const v = s.port;
+        if (v !== undefined) ed.IpPort = String(v);
+      }
+      if (ed.WorkstationName === undefined) {
+        const v = s.domain;
+        if (v !== undefined) ed.WorkstationName = v;
+      }
     }
   }
   if ((id === 4697 || id === 4768 || id === 4769) && ev.service !== undefined)
-    put(ed, 'ServiceName', ev.service.name);
+    if (ed.ServiceName === undefined) {
+      const v = ev.service.name;
+      if (v !== undefined) ed.ServiceName = v;
+    }
 }
 
 function restoreSysmon(ev: Event, ed: EventData, id: number, doc: Obj): void {
   const p = ev.process;
   if (p !== undefined) {
     if (id === 8 || id === 10) {
-      put(ed, 'SourceImage', p.executable);
-      if (ed.SourceProcessGuid === undefined) put(ed, 'SourceProcessGUID', p.entity_id);
-      put(ed, 'SourceProcessId', p.pid);
-      if (isObject(doc.process)) put(ed, 'SourceThreadId', asString(get(doc.process, 'thread', 'id')));
+      if (ed.SourceImage === undefined) {
+        const v = p.executable;
+        if (v !== undefined) ed.SourceImage = v;
+      }
+      if (ed.SourceProcessGuid === undefined) {
+        if (ed.SourceProcessGUID === undefined) {
+          const v = p.entity_id;
+          if (v !== undefined) ed.SourceProcessGUID = v;
+        }
+      }
+      if (ed.SourceProcessId === undefined) {
+        const v = p.pid;
+        if (v !== undefined) ed.SourceProcessId = String(v);
+      }
+      if (isObject(doc.process)) {
+        if (ed.SourceThreadId === undefined) {
+          const v = asString(get(doc.process, 'thread', 'id'));
+          if (v !== undefined) ed.SourceThreadId = v;
+        }
+      }
     } else {
-      put(ed, 'Image', p.executable);
-      put(ed, 'ProcessGuid', p.entity_id);
-      put(ed, 'ProcessId', p.pid);
+      if (ed.Image === undefined) {
+        const v = p.executable;
+        if (v !== undefined) ed.Image = v;
+      }
+      if (ed.ProcessGuid === undefined) {
+        const v = p.entity_id;
+        if (v !== undefined) ed.ProcessGuid = v;
+      }
+      if (ed.ProcessId === undefined) {
+        const v = p.pid;
+        if (v !== undefined) ed.ProcessId = String(v);
+      }
     }
     if (id === 1) {
-      put(ed, 'CommandLine', p.command_line);
-      if (isObject(doc.process)) put(ed, 'CurrentDirectory', asString(doc.process.working_directory));
-      put(ed, 'Hashes', hashesString(p.hash));
+      if (ed.CommandLine === undefined) {
+        const v = p.command_line;
+        if (v !== undefined) ed.CommandLine = v;
+      }
+      if (isObject(doc.process)) {
+        if (ed.CurrentDirectory === undefined) {
+          const v = asString(doc.process.working_directory);
+          if (v !== undefined) ed.CurrentDirectory = v;
+        }
+      }
+      if (ed.Hashes === undefined) {
+        const v = hashesString(p.hash);
+        if (v !== undefined) ed.Hashes = v;
+      }
       if (p.pe !== undefined) {
-        put(ed, 'OriginalFileName', p.pe.original_file_name);
-        put(ed, 'Company', p.pe.company);
-        put(ed, 'Description', p.pe.description);
+        if (ed.OriginalFileName === undefined) {
+          const v = p.pe.original_file_name;
+          if (v !== undefined) ed.OriginalFileName = v;
+        }
+        if (ed.Company === undefined) {
+          const v = p.pe.company;
+          if (v !== undefined) ed.Company = v;
+        }
+        if (ed.Description === undefined) {
+          const v = p.pe.description;
+          if (v !== undefined) ed.Description = v;
+        }
       }
       const pp = p.parent;
       if (pp !== undefined) {
-        put(ed, 'ParentImage', pp.executable);
-        put(ed, 'ParentProcessGuid', pp.entity_id);
-        put(ed, 'ParentProcessId', pp.pid);
-        put(ed, 'ParentCommandLine', pp.command_line);
+        if (ed.ParentImage === undefined) {
+          const v = pp.executable;
+          if (v !== undefined) ed.ParentImage = v;
+        }
+        if (ed.ParentProcessGuid === undefined) {
+          const v = pp.entity_id;
+          if (v !== undefined) ed.ParentProcessGuid = v;
+        }
+        if (ed.ParentProcessId === undefined) {
+          const v = pp.pid;
+          if (v !== undefined) ed.ParentProcessId = String(v);
+        }
+        if (ed.ParentCommandLine === undefined) {
+          const v = pp.command_line;
+          if (v !== undefined) ed.ParentCommandLine = v;
+        }
       }
     }
   }
   const u = ev.user;
   if (u !== undefined && u.name !== undefined && id !== 8 && id !== 10)
-    put(ed, 'User', u.domain !== undefined ? `${u.domain}\\${u.name}` : u.name);
-  put(ed, 'UtcTime', utcTime(ev['@timestamp']));
+    if (ed.User === undefined) {
+      const v = u.domain !== undefined ? `${u.domain}\\${u.name}` : u.name;
+      if (v !== undefined) ed.User = v;
+    }
+  if (ed.UtcTime === undefined) {
+    const v = utcTime(ev['@timestamp']);
+    if (v !== undefined) ed.UtcTime = v;
+  }
   const rule = asString(get(doc, 'rule', 'name'));
-  if (rule !== undefined && rule !== '') put(ed, 'RuleName', rule);
+  if (rule !== undefined && rule !== '') {
+    if (ed.RuleName === undefined) {
+      const v = rule;
+      if (v !== undefined) ed.RuleName = v;
+    }
+  }
   switch (id) {
     case 3: {
       const s = ev.source;
       const d = ev.destination;
       if (s !== undefined) {
-        put(ed, 'SourceIp', s.ip);
-        put(ed, 'SourcePort', s.port);
-        put(ed, 'SourceHostname', s.domain);
+        if (ed.SourceIp === undefined) {
+          const v = s.ip;
+          if (v !== undefined) ed.SourceIp = v;
+        }
+        if (ed.SourcePort === undefined) {
+          const v = s.port;
+          if (v !== undefined) ed.SourcePort = String(v);
+        }
+        if (ed.SourceHostname === undefined) {
+          const v = s.domain;
+          if (v !== undefined) ed.SourceHostname = v;
+        }
       }
       if (d !== undefined) {
-        put(ed, 'DestinationIp', d.ip);
-        put(ed, 'DestinationPort', d.port);
-        put(ed, 'DestinationHostname', d.domain);
+        if (ed.DestinationIp === undefined) {
+          const v = d.ip;
+          if (v !== undefined) ed.DestinationIp = v;
+        }
+        if (ed.DestinationPort === undefined) {
+          const v = d.port;
+          if (v !== undefined) ed.DestinationPort = String(v);
+        }
+        if (ed.DestinationHostname === undefined) {
+          const v = d.domain;
+          if (v !== undefined) ed.DestinationHostname = v;
+        }
       }
       const n = ev.network;
       if (n !== undefined) {
-        put(ed, 'Protocol', n.transport);
+        if (ed.Protocol === undefined) {
+          const v = n.transport;
+          if (v !== undefined) ed.Protocol = v;
+        }
         if (n.direction === 'outbound' || n.direction === 'inbound')
-          put(ed, 'Initiated', n.direction === 'outbound' ? 'true' : 'false');
+          if (ed.Initiated === undefined) {
+            const v = n.direction === 'outbound' ? 'true' : 'false';
+            if (v !== undefined) ed.Initiated = v;
+          }
       }
       break;
     }
     case 6:
     case 7:
-      put(ed, 'ImageLoaded', ev.file?.path);
+      if (ed.ImageLoaded === undefined) {
+        const v = ev.file?.path;
+        if (v !== undefined) ed.ImageLoaded = v;
+      }
       break;
     case 2:
     case 11:
     case 15:
     case 23:
     case 26:
-      put(ed, 'TargetFilename', ev.file?.path);
+      if (ed.TargetFilename === undefined) {
+        const v = ev.file?.path;
+        if (v !== undefined) ed.TargetFilename = v;
+      }
       break;
     case 12:
     case 13:
     case 14: {
       const r = ev.registry;
       if (r !== undefined) {
-        put(ed, 'TargetObject', r.path);
+        if (ed.TargetObject === undefined) {
+          const v = r.path;
+          if (v !== undefined) ed.TargetObject = v;
+        }
         const data = r.data;
-        if (id === 13 && data?.strings !== undefined && data.strings.length > 0) {
-          const v = data.strings[0];
+        if (id === 13 && ed.Details === undefined && data?.strings !== undefined && data.strings.length > 0) {
+          const v = data.strings[0] as string | undefined;
           const n = Number(v);
-          put(
-            ed,
-            'Details',
+          const details =
             data.type === 'SZ_DWORD' && Number.isInteger(n)
               ? `DWORD (0x${n.toString(16).padStart(8, '0')})`
-              : v,
-          );
+              : v;
+          if (details !== undefined) ed.Details = details;
         }
       }
       break;
     }
     case 17:
     case 18:
-      put(ed, 'PipeName', ev.file?.name);
+      if (ed.PipeName === undefined) {
+        const v = ev.file?.name;
+        if (v !== undefined) ed.PipeName = v;
+      }
       break;
     case 22: {
       const dns = ev.dns;
       if (dns !== undefined) {
-        put(ed, 'QueryName', dns.question?.name);
+        if (ed.QueryName === undefined) {
+          const v = dns.question?.name;
+          if (v !== undefined) ed.QueryName = v;
+        }
         const sysmonDns = get(doc, 'sysmon', 'dns');
-        if (isObject(sysmonDns)) put(ed, 'QueryStatus', asString(sysmonDns.status));
+        if (isObject(sysmonDns)) {
+          if (ed.QueryStatus === undefined) {
+            const v = asString(sysmonDns.status);
+            if (v !== undefined) ed.QueryStatus = v;
+          }
+        }
         if (dns.answers !== undefined && dns.answers.length > 0) {
           let s = '';
           for (const a of dns.answers)
@@ -185,7 +333,10 @@ function restoreSysmon(ev: Event, ed: EventData, id: number, doc: Obj): void {
               a.type === 'CNAME'
                 ? `type:  5 ${a.data ?? ''};`
                 : `${a.type === 'A' ? '::ffff:' : ''}${a.data ?? ''};`;
-          put(ed, 'QueryResults', s);
+          if (ed.QueryResults === undefined) {
+            const v = s;
+            if (v !== undefined) ed.QueryResults = v;
+          }
         }
       }
       break;
@@ -201,12 +352,29 @@ function restorePowerShell(ev: Event, ed: EventData, id: number, doc: Obj): void
   if (id === 4104 || id === 4105 || id === 4106) {
     const f = ps.file;
     if (isObject(f)) {
-      put(ed, 'ScriptBlockText', asString(f.script_block_text));
-      put(ed, 'ScriptBlockId', asString(f.script_block_id));
+      if (ed.ScriptBlockText === undefined) {
+        const v = asString(f.script_block_text);
+        if (v !== undefined) ed.ScriptBlockText = v;
+      }
+      if (ed.ScriptBlockId === undefined) {
+        const v = asString(f.script_block_id);
+        if (v !== undefined) ed.ScriptBlockId = v;
+      }
     }
-    put(ed, 'MessageNumber', asString(ps.sequence));
-    put(ed, 'MessageTotal', asString(ps.total));
-    if (id === 4104) put(ed, 'Path', ev.file?.path);
+    if (ed.MessageNumber === undefined) {
+      const v = asString(ps.sequence);
+      if (v !== undefined) ed.MessageNumber = v;
+    }
+    if (ed.MessageTotal === undefined) {
+      const v = asString(ps.total);
+      if (v !== undefined) ed.MessageTotal = v;
+    }
+    if (id === 4104) {
+      if (ed.Path === undefined) {
+        const v = ev.file?.path;
+        if (v !== undefined) ed.Path = v;
+      }
+    }
   }
 }
 

@@ -30,8 +30,47 @@ export function parseTime(v: unknown): number {
   return ms;
 }
 
+function digits(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function twoDigits(s: string, i: number): number {
+  return (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+}
+
+/**
+ * "YYYY-MM-DDTHH:MM:SS.fff[ffff]Z" whose fields are in range without any calendar overflow (day <= 28, hour <= 23):
+ * Date.parse accepts it, truncates the fraction to milliseconds and toISOString gives back the first 23 characters
+ * plus "Z". Checked here by character so the common case costs no Date.parse / Date / toISOString; every other
+ * spelling (and day 29-31, hour 24) takes the general path, so results are identical.
+ */
+function plainIsoPrefix(s: string): boolean {
+  const n = s.length;
+  if (n < 24 || n > 40 || s.charCodeAt(n - 1) !== 90) return false;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return false;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return false;
+  if (!digits(s, 0, 4) || !digits(s, 5, 7) || !digits(s, 8, 10) || !digits(s, 11, 13)) return false;
+  if (!digits(s, 14, 16) || !digits(s, 17, 19) || !digits(s, 20, n - 1)) return false;
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 28 &&
+    twoDigits(s, 11) <= 23 &&
+    twoDigits(s, 14) <= 59 &&
+    twoDigits(s, 17) <= 59
+  );
+}
+
 /** Canonical ISO string, or undefined when the value is missing or not a time. */
 export function toIsoTimestamp(v: unknown): string | undefined {
+  if (typeof v === 'string' && plainIsoPrefix(v)) return v.length === 24 ? v : `${v.slice(0, 23)}Z`;
   if (typeof v === 'string' && isCanonical(v)) return Number.isNaN(Date.parse(v)) ? undefined : v;
   const ms = parseTime(v);
   if (Number.isNaN(ms)) return undefined;

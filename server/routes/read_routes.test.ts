@@ -12,7 +12,10 @@ describe('toAlertSummary', () => {
   });
 
   it('reads one-threat-per-tactic documents the same way', () => {
-    const s = toAlertSummary('a2', { '@timestamp': '2026-01-01T00:00:00Z', threat: toEcsThreat(['T1003.001']) });
+    const s = toAlertSummary('a2', {
+      '@timestamp': '2026-01-01T00:00:00Z',
+      threat: toEcsThreat(['T1003.001']),
+    });
     expect(s.techniques).toEqual([{ id: 'T1003.001', name: 'LSASS Memory' }]);
     expect(s.tactics).toEqual([{ id: 'TA0006', name: 'Credential Access' }]);
   });

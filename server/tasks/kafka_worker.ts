@@ -24,6 +24,8 @@ export interface KafkaWorkerDeps {
   rules: readonly Rule[];
   logger: Logger;
   modelScorers?: ModelScorer[];
+  /** Builds the scorers when `modelScorers` is not given. */
+  createModelScorers?: () => Promise<ModelScorer[]>;
 }
 
 export interface KafkaWorkerStats {
@@ -52,7 +54,7 @@ export class KafkaDetectionWorker {
     const pipeline = new DetectionPipeline({
       config: config.detection,
       rules: this.deps.rules,
-      modelScorers: this.deps.modelScorers,
+      modelScorers: this.deps.modelScorers ?? (await this.deps.createModelScorers?.()),
     });
     pipeline.restoreState((await states.load(STREAM)) as unknown);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

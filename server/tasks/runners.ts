@@ -10,6 +10,8 @@ import type { AptDetectionConfig } from '../config';
 import { durationMs } from '../config';
 import { DetectionPipeline, type ModelScorer } from '../detection/pipeline';
 import { loadRules } from '../detection/rules/engine';
+import { retrainBaselines } from '../detection/baselines';
+import { createModelScorers, type BuiltModelScorers } from '../detection/model_scorers';
 import { processAndWrite } from '../detection/run_batches';
 import { PipelineStateStore } from '../detection/state_store';
 import type { ElasticsearchClient, Logger } from '../kibana_types';
@@ -88,6 +90,15 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     },
   ];
 
+  // One set of model scorers per stream, built on first use: their entity windows must not mix streams.
+  const built = new Map<string, Promise<BuiltModelScorers>>();
+  const scorersFor = async (stream: string): Promise<ModelScorer[]> => {
+    if (deps.modelScorers) return deps.modelScorers;
+    let b = built.get(stream);
+    if (!b) built.set(stream, (b = createModelScorers(config.models, es, logger)));
+    return (await b).scorers;
+  };
+
   const detectionRunner =
     (spec: StreamSpec): TaskRunner =>
     async (state: TaskState, signal: AbortSignal): Promise<TaskState> => {
@@ -100,7 +111,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
         const pipeline = new DetectionPipeline({
           config: config.detection,
           rules,
-          modelScorers: deps.modelScorers,
+          modelScorers: await scorersFor(spec.stream),
         });
         const saved = asSavedStream(await states.load(spec.stream));
         pipeline.restoreState(saved.pipeline);
@@ -190,7 +201,32 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     return { dropped };
   };
 
-  const runners: Record<string, TaskRunner> = { [TASK_TYPES.housekeeping]: housekeeping };
+  const trainBaselines: TaskRunner = async () => {
+    const started = Date.now();
+    const result = await retrainBaselines({
+      es,
+      historyMs: durationMs(config.models.baselines.historyWindow),
+      minHistoryWindows: config.models.baselines.minHistoryWindows,
+    });
+    for (const b of built.values()) await (await b).baselines?.reload();
+    logger.info(`behaviour baselines retrained: ${JSON.stringify(result)}`);
+    await deps.status.recordRun({
+      taskId: `${TASK_TYPES.trainBaselines}:1`,
+      taskType: TASK_TYPES.trainBaselines,
+      lastRunAt: new Date(started).toISOString(),
+      lastDurationMs: Date.now() - started,
+      lastOutcome: 'success',
+      documentsRead: 0,
+      documentsRejected: 0,
+      alertsWritten: 0,
+    });
+    return {};
+  };
+
+  const runners: Record<string, TaskRunner> = {
+    [TASK_TYPES.housekeeping]: housekeeping,
+    [TASK_TYPES.trainBaselines]: trainBaselines,
+  };
   for (const spec of streams) runners[spec.taskType] = detectionRunner(spec);
   const kafkaWorker =
     config.kafka.enabled && deps.kafka
@@ -202,6 +238,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           rules,
           logger,
           modelScorers: deps.modelScorers,
+          createModelScorers: () => scorersFor('kafka'),
         })
       : undefined;
   return {
@@ -219,6 +256,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     close: async () => {
       await kafkaWorker?.stop().catch((e: Error) => logger.warn(`stopping the Kafka worker: ${e.message}`));
       await sinks.composite.close();
+      for (const b of built.values()) await (await b).close();
     },
   };
 }

@@ -13,6 +13,7 @@ export const TASK_TYPES = {
   detectWazuh: `${PLUGIN_ID}:detect-wazuh`,
   detectIntake: `${PLUGIN_ID}:detect-intake`,
   housekeeping: `${PLUGIN_ID}:housekeeping`,
+  trainBaselines: `${PLUGIN_ID}:train-baselines`,
 } as const;
 
 export type TaskType = (typeof TASK_TYPES)[keyof typeof TASK_TYPES];
@@ -66,6 +67,11 @@ export function taskDefinitions(
       'APT Detection: ingest API intake',
       'Runs the detection pipeline over documents accepted by the ingest API',
     ),
+    [TASK_TYPES.trainBaselines]: def(
+      TASK_TYPES.trainBaselines,
+      'APT Detection: behaviour baselines',
+      'Retrains the per-entity Isolation Forest baselines from each entity history window',
+    ),
     [TASK_TYPES.housekeeping]: def(
       TASK_TYPES.housekeeping,
       'APT Detection: housekeeping',
@@ -83,5 +89,6 @@ export function taskSchedules(config: AptDetectionConfig): TaskInstanceToSchedul
     ...s(TASK_TYPES.detectWazuh, config.schedule.detectionInterval, config.sources.wazuh.enabled),
     ...s(TASK_TYPES.detectIntake, config.schedule.detectionInterval),
     ...s(TASK_TYPES.housekeeping, config.schedule.housekeepingInterval),
+    ...s(TASK_TYPES.trainBaselines, config.schedule.baselineInterval, config.models.baselines.enabled),
   ];
 }

@@ -5,6 +5,13 @@
  */
 export class BoundedMap<V> {
   private readonly map = new Map<string, V>();
+  /**
+   * A live iterator over the keys, advanced only by evictions. Every entry behind it is deleted (evicted, or moved
+   * to the end by `upsert`), so its next key is the least recently used one. A fresh `keys().next()` per eviction
+   * would instead walk over all the deleted slots Map keeps until it rehashes, which made a full map (an
+   * 80,000-entry pid table on a long scan) cost time proportional to its size on every insert.
+   */
+  private oldest: Iterator<string> | undefined;
   evictions = 0;
 
   constructor(private readonly maxKeys: number) {}
@@ -27,12 +34,23 @@ export class BoundedMap<V> {
     }
     this.map.set(key, value);
     while (this.map.size > this.maxKeys) {
-      const oldest = this.map.keys().next().value;
+      const oldest = this.nextOldest();
       if (oldest === undefined) break;
       this.map.delete(oldest);
       this.evictions++;
     }
     return value;
+  }
+
+  private nextOldest(): string | undefined {
+    this.oldest ??= this.map.keys();
+    let r = this.oldest.next();
+    if (r.done) {
+      // A finished iterator stays finished; start over (only after the map was emptied).
+      this.oldest = this.map.keys();
+      r = this.oldest.next();
+    }
+    return r.done ? undefined : r.value;
   }
 
   delete(key: string): void {
@@ -57,6 +75,7 @@ export class BoundedMap<V> {
   /** Loads entries from `toJSON()` output; entries that fail `isValue` are skipped. */
   load(data: unknown, isValue: (v: unknown) => v is V): void {
     this.map.clear();
+    this.oldest = undefined;
     if (!Array.isArray(data)) return;
     for (const item of data) {
       if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string' && isValue(item[1])) {

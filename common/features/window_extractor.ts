@@ -1,0 +1,427 @@
+/**
+ * Per-entity window features and event sequences, computed incrementally over a time-ordered stream of
+ * FeatureEvents. Every host and every user gets one row per aligned window (WINDOW_MS) in which it had events.
+ * A window closes when an event GRACE_MS past its end arrives (or on flush); rows of windows that close together
+ * are computed against the history as it stood before any of them, then merged into it, so the result does not
+ * depend on the order of entities. scripts/train/features.py implements the same computation in Python.
+ *
+ * Isomorphic: no Node or browser APIs here.
+ */
+import type { FeatureEvent } from './feature_event';
+import {
+  EVENT_KINDS,
+  FEATURE_COUNT,
+  GRACE_MS,
+  HISTORY_CAP,
+  RARE_PROCESS_WINDOWS,
+  SEQ_LEN,
+  SEQ_NUMERIC,
+  WINDOW_MS,
+  type EntityType,
+  type EventKind,
+} from './schema';
+
+const KIND_INDEX = new Map<EventKind, number>(EVENT_KINDS.map((k, i) => [k, i]));
+const SEC_KINDS: Record<number, EventKind> = {
+  4634: 'logoff',
+  4647: 'logoff',
+  4648: 'explicit_cred',
+  4672: 'priv',
+  4673: 'priv',
+  4674: 'priv',
+  4688: 'proc',
+  5156: 'net',
+  4697: 'service',
+  4698: 'task',
+  4702: 'task',
+  4720: 'account',
+  4722: 'account',
+  4724: 'account',
+  4726: 'account',
+  4728: 'account',
+  4732: 'account',
+  4738: 'account',
+  4756: 'account',
+  4769: 'tgs',
+  5140: 'share',
+  5145: 'share',
+  1102: 'log_clear',
+  4625: 'logon_fail',
+  4771: 'logon_fail',
+};
+const SYSMON_KINDS: Record<number, EventKind> = {
+  1: 'proc',
+  3: 'net',
+  7: 'image_load',
+  8: 'remote_thread',
+  10: 'proc_access',
+  11: 'file',
+  12: 'registry',
+  13: 'registry',
+  14: 'registry',
+  22: 'dns',
+};
+
+export function eventKind(e: FeatureEvent): EventKind {
+  switch (e.c) {
+    case 'sec':
+      if (e.id === 4624) {
+        if (e.lt === 2 || e.lt === 7 || e.lt === 11) return 'logon_interactive';
+        if (e.lt === 3) return 'logon_network';
+        if (e.lt === 10) return 'logon_remote';
+        return 'logon_other';
+      }
+      if (e.id === 4776 || e.id === 4768) return e.f ? 'logon_fail' : e.id === 4776 ? 'ntlm' : 'tgt';
+      return SEC_KINDS[e.id] ?? 'other';
+    case 'sysmon':
+      return SYSMON_KINDS[e.id] ?? 'other';
+    case 'system':
+      return e.id === 7045 ? 'service' : e.id === 104 ? 'log_clear' : 'other';
+    case 'ps':
+      return e.id === 4103 || e.id === 4104 ? 'powershell' : 'other';
+    default:
+      return 'other';
+  }
+}
+
+/** Shannon entropy (bits per character) of the part of a query name left of its registered domain. */
+export function dnsEntropy(q: string): number {
+  const labels = q.split('.');
+  const sub = labels.length > 2 ? labels.slice(0, -2).join('') : labels[0];
+  if (sub.length === 0) return 0;
+  const counts = new Map<string, number>();
+  let n = 0; // code points, as Python counts them (not UTF-16 units)
+  for (const ch of sub) {
+    counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    n++;
+  }
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+export function registeredDomain(q: string): string {
+  return q.split('.').slice(-2).join('.');
+}
+
+/** RFC 1918, loopback, link-local, CGNAT and IPv6 local ranges; '' counts as private (nothing to say). */
+export function isPrivateIp(ip: string): boolean {
+  if (ip === '' || ip === '::1' || ip === '0.0.0.0' || ip === '::' || ip.startsWith('127.')) return true;
+  const m = /^(\d{1,3})\.(\d{1,3})\./.exec(ip);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    return (
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  const l = ip.toLowerCase();
+  return l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80');
+}
+
+interface Step {
+  token: number;
+  t: number;
+  f: number;
+  pair: string;
+  proc: string;
+  ob: number;
+  ent: number;
+}
+
+interface WindowState<R> {
+  type: EntityType;
+  entity: string;
+  start: number;
+  n: number;
+  failures: number;
+  counts: number[];
+  dips: Set<string>;
+  dports: Set<number>;
+  sips: Set<string>;
+  hosts: Set<string>;
+  users: Set<string>;
+  procs: Set<string>;
+  pairs: Set<string>;
+  dnsCount: number;
+  entSum: number;
+  entMax: number;
+  qlenMax: number;
+  domains: Set<string>;
+  longLabels: number;
+  obSum: number;
+  obMax: number;
+  external: number;
+  steps: Step[];
+  label: number;
+  refs: R[];
+}
+
+export interface WindowRow<R = unknown> {
+  entityType: EntityType;
+  entity: string;
+  /** Window start, epoch ms. */
+  windowStart: number;
+  eventCount: number;
+  /** WINDOW_FEATURES, in order. */
+  features: number[];
+  /** SEQ_LEN token ids, left-padded with 0. */
+  tokens: number[];
+  /** SEQ_LEN x SEQ_NUMERIC, row-major. */
+  seqNumeric: number[];
+  /** Largest event tag seen in the window (training: 1 when any event was malicious). */
+  label: number;
+  /** The last few refs attached to the window's events (serving: evidence). */
+  refs: R[];
+}
+
+export interface ExtractorStats {
+  events: number;
+  lateDropped: number;
+  openWindows: number;
+}
+
+const MAX_REFS = 10;
+
+export class WindowFeatureExtractor<R = unknown> {
+  private readonly open = new Map<string, WindowState<R>>();
+  private readonly pairHistory = new Map<string, Set<string>>();
+  private readonly procWindows = new Map<string, number>();
+  private watermark = -Infinity;
+  /** Smallest open window start (cached so that most events skip the close scan). */
+  private minStart = Infinity;
+  /** Windows starting before this have been closed; their late events are dropped. */
+  private closedBefore = -Infinity;
+  private events = 0;
+  private late = 0;
+
+  /** Adds one event (in time order); returns the rows of windows that closed because time moved on. */
+  add(e: FeatureEvent, tag = 0, ref?: R): WindowRow<R>[] {
+    this.events++;
+    const rows = e.t > this.watermark ? this.closeThrough(e.t) : [];
+    if (e.t > this.watermark) this.watermark = e.t;
+    const start = Math.floor(e.t / WINDOW_MS) * WINDOW_MS;
+    if (start < this.closedBefore) {
+      this.late++;
+      return rows;
+    }
+    if (e.h) this.observe(this.window('host', e.h, start), e, tag, ref);
+    if (e.u) this.observe(this.window('user', e.u, start), e, tag, ref);
+    return rows;
+  }
+
+  /** Closes every open window (end of stream). */
+  flush(): WindowRow<R>[] {
+    return this.closeThrough(Infinity);
+  }
+
+  stats(): ExtractorStats {
+    return { events: this.events, lateDropped: this.late, openWindows: this.open.size };
+  }
+
+  private window(type: EntityType, entity: string, start: number): WindowState<R> {
+    const key = `${type}\u0000${entity}\u0000${start}`;
+    let w = this.open.get(key);
+    if (!w) {
+      w = {
+        type,
+        entity,
+        start,
+        n: 0,
+        failures: 0,
+        counts: new Array<number>(EVENT_KINDS.length).fill(0),
+        dips: new Set(),
+        dports: new Set(),
+        sips: new Set(),
+        hosts: new Set(),
+        users: new Set(),
+        procs: new Set(),
+        pairs: new Set(),
+        dnsCount: 0,
+        entSum: 0,
+        entMax: 0,
+        qlenMax: 0,
+        domains: new Set(),
+        longLabels: 0,
+        obSum: 0,
+        obMax: 0,
+        external: 0,
+        steps: [],
+        label: 0,
+        refs: [],
+      };
+      this.open.set(key, w);
+      if (start < this.minStart) this.minStart = start;
+    }
+    return w;
+  }
+
+  private observe(w: WindowState<R>, e: FeatureEvent, tag: number, ref: R | undefined): void {
+    const kind = eventKind(e);
+    const ki = KIND_INDEX.get(kind) as number;
+    w.n++;
+    w.failures += e.f;
+    w.counts[ki]++;
+    if (e.dip) w.dips.add(e.dip);
+    if (e.dport) w.dports.add(e.dport);
+    if (e.sip) w.sips.add(e.sip);
+    if (e.h) w.hosts.add(e.h);
+    if (e.u) w.users.add(e.u);
+    let pair = '';
+    if (kind === 'proc' && e.p) {
+      w.procs.add(e.p);
+      if (e.pp) {
+        pair = `${e.pp}>${e.p}`;
+        w.pairs.add(pair);
+      }
+    }
+    let ent = 0;
+    if (kind === 'dns' && e.q) {
+      ent = dnsEntropy(e.q);
+      w.dnsCount++;
+      w.entSum += ent;
+      if (ent > w.entMax) w.entMax = ent;
+      if (e.q.length > w.qlenMax) w.qlenMax = e.q.length;
+      w.domains.add(registeredDomain(e.q));
+      if (e.q.split('.').some((l) => l.length > 30)) w.longLabels++;
+    }
+    const external = kind === 'net' && e.dip !== '' && !isPrivateIp(e.dip);
+    if (external) {
+      w.external++;
+      w.obSum += e.ob;
+      if (e.ob > w.obMax) w.obMax = e.ob;
+    }
+    w.steps.push({
+      token: ki + 1,
+      t: e.t,
+      f: e.f,
+      pair,
+      proc: kind === 'proc' ? e.p : '',
+      ob: external ? e.ob : 0,
+      ent,
+    });
+    if (w.steps.length > SEQ_LEN) w.steps.shift();
+    if (tag > w.label) w.label = tag;
+    if (ref !== undefined) {
+      w.refs.push(ref);
+      if (w.refs.length > MAX_REFS) w.refs.shift();
+    }
+  }
+
+  /** Closes, in start order, every window whose end + grace is at or before `t`. */
+  private closeThrough(t: number): WindowRow<R>[] {
+    const out: WindowRow<R>[] = [];
+    if (this.minStart + WINDOW_MS + GRACE_MS > t) return out;
+    for (;;) {
+      let first = Infinity;
+      for (const w of this.open.values()) if (w.start < first) first = w.start;
+      this.minStart = first;
+      if (first === Infinity || first + WINDOW_MS + GRACE_MS > t) break;
+      const closing: Array<[string, WindowState<R>]> = [];
+      for (const [k, w] of this.open) if (w.start === first) closing.push([k, w]);
+      closing.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [, w] of closing) out.push(this.row(w));
+      for (const [k, w] of closing) {
+        this.remember(w);
+        this.open.delete(k);
+      }
+      this.closedBefore = first + WINDOW_MS;
+    }
+    return out;
+  }
+
+  private isRare(proc: string): boolean {
+    return (this.procWindows.get(proc) ?? 0) < RARE_PROCESS_WINDOWS;
+  }
+
+  private row(w: WindowState<R>): WindowRow<R> {
+    const hist = this.pairHistory.get(`${w.type}:${w.entity}`);
+    let newPairs = 0;
+    for (const p of w.pairs) if (!hist?.has(p)) newPairs++;
+    let rare = 0;
+    for (const p of w.procs) if (this.isRare(p)) rare++;
+    const c = (k: EventKind): number => w.counts[KIND_INDEX.get(k) as number];
+    const logons = c('logon_interactive') + c('logon_network') + c('logon_remote') + c('logon_other');
+    const frac = (k: EventKind): number => (logons > 0 ? c(k) / logons : 0);
+    const features = [
+      w.type === 'user' ? 1 : 0,
+      (w.start % 86400000) / 3600000,
+      Math.log1p(w.n),
+      ...w.counts.map((n) => Math.log1p(n)),
+      w.n > 0 ? w.failures / w.n : 0,
+      Math.log1p(w.dips.size),
+      Math.log1p(w.dports.size),
+      Math.log1p(w.sips.size),
+      Math.log1p(w.hosts.size),
+      Math.log1p(w.users.size),
+      Math.log1p(w.procs.size),
+      frac('logon_interactive'),
+      frac('logon_network'),
+      frac('logon_remote'),
+      Math.log1p(newPairs),
+      Math.log1p(rare),
+      Math.log1p(w.dnsCount),
+      w.dnsCount > 0 ? w.entSum / w.dnsCount : 0,
+      w.entMax,
+      w.qlenMax,
+      Math.log1p(w.domains.size),
+      Math.log1p(w.longLabels),
+      Math.log1p(w.obSum),
+      Math.log1p(w.obMax),
+      Math.log1p(w.external),
+      Math.log1p(c('priv') + c('account') + c('service')),
+    ];
+    if (features.length !== FEATURE_COUNT)
+      throw new Error(`feature vector has ${features.length} values, schema ${FEATURE_COUNT}`);
+    const pad = SEQ_LEN - w.steps.length;
+    const tokens = new Array<number>(SEQ_LEN).fill(0);
+    const seqNumeric = new Array<number>(SEQ_LEN * SEQ_NUMERIC.length).fill(0);
+    let prev = -1;
+    w.steps.forEach((s, i) => {
+      const j = pad + i;
+      tokens[j] = s.token;
+      const novel = s.proc !== '' && ((s.pair !== '' && !hist?.has(s.pair)) || this.isRare(s.proc)) ? 1 : 0;
+      const base = j * SEQ_NUMERIC.length;
+      seqNumeric[base] = prev < 0 ? 0 : Math.log1p(Math.max(0, s.t - prev) / 1000);
+      seqNumeric[base + 1] = s.f;
+      seqNumeric[base + 2] = novel;
+      seqNumeric[base + 3] = Math.log1p(s.ob);
+      seqNumeric[base + 4] = s.ent;
+      prev = s.t;
+    });
+    return {
+      entityType: w.type,
+      entity: w.entity,
+      windowStart: w.start,
+      eventCount: w.n,
+      features,
+      tokens,
+      seqNumeric,
+      label: w.label,
+      refs: w.refs,
+    };
+  }
+
+  private remember(w: WindowState<R>): void {
+    const key = `${w.type}:${w.entity}`;
+    let hist = this.pairHistory.get(key);
+    if (!hist && this.pairHistory.size < HISTORY_CAP) {
+      hist = new Set();
+      this.pairHistory.set(key, hist);
+    }
+    if (hist) for (const p of w.pairs) if (hist.size < HISTORY_CAP) hist.add(p);
+    if (w.type !== 'host') return;
+    for (const p of w.procs) {
+      const n = this.procWindows.get(p);
+      if (n !== undefined) this.procWindows.set(p, n + 1);
+      else if (this.procWindows.size < HISTORY_CAP) this.procWindows.set(p, 1);
+    }
+  }
+}

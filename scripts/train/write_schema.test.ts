@@ -1,0 +1,7 @@
+import { schemaJsonIsCurrent } from './write_schema';
+
+describe('common/features/schema.json', () => {
+  it('matches schema.ts (Python trains on exactly what serving computes)', () => {
+    expect(schemaJsonIsCurrent()).toBe(true);
+  });
+});

@@ -1,0 +1,130 @@
+import type { Event } from '../../../common/event';
+import { toFeatureEvent } from '../../../common/features/feature_event';
+import { WINDOW_MS } from '../../../common/features/schema';
+import { WindowFeatureExtractor, type WindowRow } from '../../../common/features/window_extractor';
+import type { ElasticsearchClient } from '../../kibana_types';
+import { evidenceRef, severityFor } from '../detectors/event_fields';
+import type { ModelScorer } from '../pipeline';
+import type { Finding } from '../types';
+import {
+  BASELINE_FEATURES,
+  baselineVector,
+  loadBaselines,
+  windowDoc,
+  WINDOWS_INDEX,
+  type BaselineDoc,
+} from './baseline_store';
+import { scoreIsolationForest, type IsolationForestModel } from './isolation_forest';
+
+/**
+ * Behaviour baselines in the pipeline: every closed entity window is written to the windows index (the training
+ * data of the next `retrainBaselines` run) and scored by the entity's own forest when it has one, else by its
+ * entity type's. The anomaly score is the Isolation Forest score (0..1); a window above the forest's training p99
+ * and `minScore` becomes a finding naming its top contributing features.
+ */
+
+export interface BaselineScorerOptions {
+  es: ElasticsearchClient;
+  windowsIndex?: string;
+  baselinesIndex?: string;
+  minScore?: number;
+}
+
+type Loaded = BaselineDoc & { forest: IsolationForestModel };
+
+export class BaselineScorer implements ModelScorer {
+  readonly id = 'baseline';
+  private readonly extractor = new WindowFeatureExtractor<Event>();
+
+  constructor(
+    private readonly opts: BaselineScorerOptions,
+    private baselines: Map<string, Loaded> = new Map(),
+  ) {}
+
+  static async create(opts: BaselineScorerOptions): Promise<BaselineScorer> {
+    return new BaselineScorer(opts, await loadBaselines(opts.es, opts.baselinesIndex));
+  }
+
+  /** Picks up a retrained set (call after `retrainBaselines`). */
+  async reload(): Promise<void> {
+    this.baselines = await loadBaselines(this.opts.es, this.opts.baselinesIndex);
+  }
+
+  async scoreBatch(events: Event[]): Promise<Finding[]> {
+    const rows: WindowRow<Event>[] = [];
+    for (const ev of events) {
+      const fe = toFeatureEvent(ev);
+      if (fe) rows.push(...this.extractor.add(fe, 0, ev));
+    }
+    return this.handle(rows);
+  }
+
+  async flush(): Promise<Finding[]> {
+    return this.handle(this.extractor.flush());
+  }
+
+  /** Scores one window vector; undefined when neither the entity nor its type has a baseline yet. */
+  score(
+    type: 'host' | 'user',
+    entity: string,
+    features: readonly number[],
+  ):
+    | { score: number; baseline: Loaded; top: Array<{ feature: string; value: number; weight: number }> }
+    | undefined {
+    const baseline = this.baselines.get(`${type}:${entity}`) ?? this.baselines.get(`type:${type}`);
+    if (!baseline) return undefined;
+    const x = baselineVector(features);
+    const s = scoreIsolationForest(baseline.forest, x);
+    const top = BASELINE_FEATURES.map((f, j) => ({
+      feature: f,
+      value: Math.round(x[j] * 1000) / 1000,
+      weight: Math.round(s.featureShare[j] * 10000) / 10000,
+    }))
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, 3);
+    return { score: s.score, baseline, top };
+  }
+
+  private async handle(rows: WindowRow<Event>[]): Promise<Finding[]> {
+    if (rows.length === 0) return [];
+    const ops: unknown[] = [];
+    for (const r of rows) {
+      const { id, doc } = windowDoc(r);
+      ops.push({ index: { _index: this.opts.windowsIndex ?? WINDOWS_INDEX, _id: id } }, doc);
+    }
+    const res = await this.opts.es.bulk({ operations: ops });
+    if (res.errors) {
+      const first = res.items.find((i) => i.index?.error)?.index?.error;
+      throw new Error(`baseline windows: bulk write failed: ${first?.reason ?? 'unknown error'}`);
+    }
+    const out: Finding[] = [];
+    for (const r of rows) {
+      const s = this.score(r.entityType, r.entity, r.features);
+      if (!s || s.score < Math.max(this.opts.minScore ?? 0.6, s.baseline.calibration.p99)) continue;
+      const risk = Math.round(s.score * 100);
+      const scope = s.baseline.entity ? `its own baseline` : `the ${r.entityType} baseline`;
+      out.push({
+        ruleId: 'apt.baseline.isolation_forest',
+        ruleName: `Baseline: unusual ${r.entityType} behaviour`,
+        detector: 'baseline',
+        techniqueIds: [],
+        severity: severityFor(risk),
+        riskScore: risk,
+        explanation:
+          `${r.entityType} ${r.entity} deviated from ${scope} (version ${s.baseline.version}) between ` +
+          `${new Date(r.windowStart).toISOString()} and ${new Date(r.windowStart + WINDOW_MS).toISOString()}: ` +
+          `anomaly score ${s.score.toFixed(3)} (training p99 ${s.baseline.calibration.p99.toFixed(3)}); top features: ` +
+          s.top.map((t) => `${t.feature}=${t.value}`).join(', '),
+        host: r.entityType === 'host' ? r.entity : undefined,
+        user: r.entityType === 'user' ? r.entity : undefined,
+        firstSeen: r.refs[0]?.['@timestamp'] ?? new Date(r.windowStart).toISOString(),
+        lastSeen:
+          r.refs[r.refs.length - 1]?.['@timestamp'] ?? new Date(r.windowStart + WINDOW_MS).toISOString(),
+        evidence: r.refs.map((e) => evidenceRef(e)),
+        events: r.refs,
+        contributions: s.top,
+      });
+    }
+    return out;
+  }
+}

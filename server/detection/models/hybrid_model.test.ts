@@ -1,0 +1,114 @@
+/**
+ * @jest-environment ./server/detection/models/ort_test_environment.js
+ */
+/**
+ * Node onnxruntime must give the scores Python's onnxruntime gave on 1,000 fixed test windows (fixture written
+ * by scripts/train/train.py together with the committed models), and a missing or mismatched model must fail
+ * clearly while leaving an inert scorer.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { FEATURE_COUNT, SEQ_LEN, SEQ_NUMERIC } from '../../../common/features/schema';
+import { makeEvent } from '../detectors/test_events';
+import { HybridModel } from './hybrid_model';
+import { HybridScorer } from './hybrid_scorer';
+import { liveModels } from './registry';
+
+const MODELS = path.resolve(__dirname, '..', '..', '..', 'models');
+const FIXTURE = path.join(__dirname, 'fixtures', 'onnx_parity.json');
+
+interface ParityFixture {
+  n: number;
+  modelVersion: string;
+  features: string;
+  tokens: string;
+  numeric: string;
+  lightgbm: number[];
+  bilstm: number[];
+  hybrid: number[];
+}
+
+function unpack(b64: string): Buffer {
+  return zlib.gunzipSync(Buffer.from(b64, 'base64'));
+}
+
+describe('hybrid model: Node scores equal Python onnxruntime scores', () => {
+  const fx = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ParityFixture;
+  let model: HybridModel;
+  beforeAll(async () => {
+    model = await HybridModel.load({ directory: MODELS, intraOpThreads: 1 });
+  });
+  afterAll(async () => model?.release());
+
+  it('loads the committed version the fixture was made with', () => {
+    expect(model.version).toBe(fx.modelVersion);
+    expect(fx.n).toBe(1000);
+  });
+
+  it('agrees within 1e-5 on 1,000 fixed inputs, in batches of different sizes', async () => {
+    const f = unpack(fx.features);
+    const t = unpack(fx.tokens);
+    const s = unpack(fx.numeric);
+    const features = new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4);
+    const tokens = new BigInt64Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength));
+    const numeric = new Float32Array(s.buffer, s.byteOffset, s.byteLength / 4);
+    expect(features.length).toBe(fx.n * FEATURE_COUNT);
+    const stride = SEQ_LEN * SEQ_NUMERIC.length;
+    let worst = 0;
+    for (const [from, to] of [
+      [0, 1],
+      [1, 300],
+      [300, 1000],
+    ]) {
+      const out = await model.score({
+        n: to - from,
+        features: features.slice(from * FEATURE_COUNT, to * FEATURE_COUNT),
+        tokens: tokens.slice(from * SEQ_LEN, to * SEQ_LEN),
+        numeric: numeric.slice(from * stride, to * stride),
+      });
+      for (let i = from; i < to; i++) {
+        worst = Math.max(
+          worst,
+          Math.abs(out.lightgbm[i - from] - fx.lightgbm[i]),
+          Math.abs(out.bilstm[i - from] - fx.bilstm[i]),
+          Math.abs(out.hybrid[i - from] - fx.hybrid[i]),
+        );
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
+    // The fixture must not be degenerate: scores spread over the range.
+    expect(Math.max(...fx.hybrid) - Math.min(...fx.hybrid)).toBeGreaterThan(0.5);
+  });
+});
+
+describe('hybrid model: failures', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('names the missing card', async () => {
+    await expect(HybridModel.load({ directory: dir })).rejects.toThrow(/hybrid\.card\.json is missing/);
+  });
+
+  it('refuses a model trained on another feature-schema version', async () => {
+    for (const f of fs.readdirSync(MODELS)) fs.copyFileSync(path.join(MODELS, f), path.join(dir, f));
+    const card = JSON.parse(fs.readFileSync(path.join(dir, 'bilstm.card.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'bilstm.card.json'), JSON.stringify({ ...card, featureSchemaVersion: 'fs-0' }));
+    await expect(HybridModel.load({ directory: dir })).rejects.toThrow(/feature schema fs-0.*retrain/);
+  });
+
+  it('names a missing ONNX file and leaves an inert scorer that returns no findings', async () => {
+    for (const f of fs.readdirSync(MODELS)) if (f !== 'lightgbm.onnx') fs.copyFileSync(path.join(MODELS, f), path.join(dir, f));
+    const warnings: string[] = [];
+    const scorer = await HybridScorer.create({ directory: dir, logger: { warn: (m) => warnings.push(m) } });
+    expect(scorer.loaded).toBe(false);
+    expect(warnings[0]).toMatch(/lightgbm\.onnx is missing/);
+    const ev = makeEvent({ time: '2025-03-03T10:00:00Z', eventId: 4624, data: { TargetUserName: 'bob', LogonType: '3' } });
+    await expect(scorer.scoreBatch([ev])).resolves.toEqual([]);
+    expect(liveModels().some((m) => m.loaded === false && /lightgbm\.onnx/.test(m.error ?? ''))).toBe(true);
+  });
+});

@@ -1,0 +1,153 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION, SEQ_LEN, SEQ_NUMERIC, WINDOW_FEATURES } from '../../../common/features/schema';
+import {
+  componentCardSchema,
+  hybridCardSchema,
+  ModelLoadError,
+  readCard,
+  type Combiner,
+  type ComponentCard,
+  type HybridCard,
+} from './model_card';
+import { LatencyRecorder } from './latency';
+
+/**
+ * The hybrid model: LightGBM on window features and a Bi-LSTM on event sequences (two ONNX files), combined as
+ * the hybrid card says. Sessions are created once; `score` runs one batch through both.
+ */
+
+export interface HybridInputs {
+  n: number;
+  /** n x FEATURE_COUNT, row-major. */
+  features: Float32Array;
+  /** n x SEQ_LEN token ids. */
+  tokens: BigInt64Array;
+  /** n x SEQ_LEN x SEQ_NUMERIC. */
+  numeric: Float32Array;
+}
+
+export interface HybridScores {
+  lightgbm: Float64Array;
+  bilstm: Float64Array;
+  hybrid: Float64Array;
+}
+
+export interface HybridModelOptions {
+  directory: string;
+  intraOpThreads?: number;
+  /** Check each ONNX file against the sha256 in its card (default true). */
+  verifyHashes?: boolean;
+}
+
+function clampP(p: number): number {
+  return Math.min(1 - 1e-6, Math.max(1e-6, p));
+}
+
+function logit(p: number): number {
+  const c = clampP(p);
+  return Math.log(c / (1 - c));
+}
+
+export function combineScores(c: Combiner, p1: number, p2: number): number {
+  if (c.kind === 'weights') return c.wLgbm * p1 + c.wLstm * p2;
+  return 1 / (1 + Math.exp(-(c.a * logit(p1) + c.b * logit(p2) + c.c)));
+}
+
+function checkSchema(card: { name: string; featureSchemaVersion: string }): void {
+  if (card.featureSchemaVersion !== FEATURE_SCHEMA_VERSION)
+    throw new ModelLoadError(
+      `model ${card.name} was trained on feature schema ${card.featureSchemaVersion}, serving uses ` +
+        `${FEATURE_SCHEMA_VERSION}: retrain with npm run train`,
+    );
+}
+
+export class HybridModel {
+  readonly latency = new LatencyRecorder();
+
+  private constructor(
+    readonly card: HybridCard,
+    readonly components: { lightgbm: ComponentCard; bilstm: ComponentCard },
+    private readonly lgbm: ort.InferenceSession,
+    private readonly lstm: ort.InferenceSession,
+    private readonly lgbmOutput: string,
+  ) {}
+
+  static async load(opts: HybridModelOptions): Promise<HybridModel> {
+    const dir = path.resolve(opts.directory);
+    const card = readCard(dir, 'hybrid', hybridCardSchema);
+    const lgbmCard = readCard(dir, 'lightgbm', componentCardSchema);
+    const lstmCard = readCard(dir, 'bilstm', componentCardSchema);
+    for (const c of [card, lgbmCard, lstmCard]) checkSchema(c);
+    if (card.features.join(',') !== WINDOW_FEATURES.join(','))
+      throw new ModelLoadError(`model hybrid: its feature list differs from schema ${FEATURE_SCHEMA_VERSION}`);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: opts.intraOpThreads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
+    const open = async (c: ComponentCard): Promise<ort.InferenceSession> => {
+      const file = path.join(dir, c.file);
+      if (!fs.existsSync(file)) throw new ModelLoadError(`model file ${file} is missing: run npm run train`);
+      const bytes = await fs.promises.readFile(file);
+      if (opts.verifyHashes !== false) {
+        const sha = crypto.createHash('sha256').update(bytes).digest('hex');
+        if (sha !== c.sha256)
+          throw new ModelLoadError(`model file ${file}: sha256 ${sha} differs from its card (${c.sha256})`);
+      }
+      return ort.InferenceSession.create(bytes, sessionOptions);
+    };
+    const lgbm = await open(lgbmCard);
+    const lstm = await open(lstmCard);
+    const lgbmOutput = lgbm.outputNames.find((n) => n.startsWith('prob'));
+    if (!lgbmOutput) throw new ModelLoadError(`lightgbm.onnx has no probabilities output (${lgbm.outputNames.join(', ')})`);
+    return new HybridModel(card, { lightgbm: lgbmCard, bilstm: lstmCard }, lgbm, lstm, lgbmOutput);
+  }
+
+  get version(): string {
+    return this.card.version;
+  }
+
+  get threshold(): number {
+    return this.card.threshold;
+  }
+
+  async score(inp: HybridInputs): Promise<HybridScores> {
+    const { n } = inp;
+    if (inp.features.length !== n * FEATURE_COUNT)
+      throw new Error(`features: expected ${n * FEATURE_COUNT} values, got ${inp.features.length}`);
+    if (inp.tokens.length !== n * SEQ_LEN) throw new Error(`tokens: expected ${n * SEQ_LEN} values, got ${inp.tokens.length}`);
+    if (inp.numeric.length !== n * SEQ_LEN * SEQ_NUMERIC.length)
+      throw new Error(`numeric: expected ${n * SEQ_LEN * SEQ_NUMERIC.length} values, got ${inp.numeric.length}`);
+    const t0 = performance.now();
+    const [a, b] = await Promise.all([
+      // Fetch only the probabilities: LightGBM's int64 label output is unused.
+      this.lgbm.run({ features: new ort.Tensor('float32', inp.features, [n, FEATURE_COUNT]) }, [this.lgbmOutput]),
+      this.lstm.run({
+        tokens: new ort.Tensor('int64', inp.tokens, [n, SEQ_LEN]),
+        numeric: new ort.Tensor('float32', inp.numeric, [n, SEQ_LEN, SEQ_NUMERIC.length]),
+      }),
+    ]);
+    const probs = a[this.lgbmOutput].data as Float32Array;
+    const lstm = b.score.data as Float32Array;
+    const out: HybridScores = {
+      lightgbm: new Float64Array(n),
+      bilstm: new Float64Array(n),
+      hybrid: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      out.lightgbm[i] = probs[2 * i + 1];
+      out.bilstm[i] = lstm[i];
+      out.hybrid[i] = combineScores(this.card.combiner, out.lightgbm[i], out.bilstm[i]);
+    }
+    this.latency.record(performance.now() - t0);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.lgbm.release(), this.lstm.release()]);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Behaviour baselines against the real Elasticsearch: entity windows (from the committed golden simulator
+ * events) are stored, `retrainBaselines` trains per entity type and per entity with enough history and stores the
+ * forests with version and time, and the baseline scorer loads them and scores windows in [0, 1].
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { Client } from '@elastic/elasticsearch';
+import type { FeatureEvent } from '../../common/features/feature_event';
+import { WindowFeatureExtractor, type WindowRow } from '../../common/features/window_extractor';
+import { BaselineScorer } from '../../server/detection/baselines/baseline_scorer';
+import {
+  BASELINE_FEATURES,
+  ensureBaselineIndices,
+  windowDoc,
+  type BaselineDoc,
+} from '../../server/detection/baselines/baseline_store';
+import { retrainBaselines } from '../../server/detection/baselines/retrain';
+import { makeEvent } from '../../server/detection/detectors/test_events';
+import { stackUrls, uniqueName } from '../stack_env';
+
+const es = new Client({ node: stackUrls().esUrl });
+const windowsIndex = uniqueName('apt-test-windows');
+const baselinesIndex = uniqueName('apt-test-baselines');
+
+function goldenRows(): WindowRow[] {
+  const file = path.resolve(
+    __dirname,
+    '..',
+    '..',
+    'common',
+    'features',
+    'fixtures',
+    'golden_events.ndjson.gz',
+  );
+  const ex = new WindowFeatureExtractor();
+  const rows: WindowRow[] = [];
+  for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as FeatureEvent & { y: number };
+    rows.push(...ex.add(e, e.y));
+  }
+  return [...rows, ...ex.flush()];
+}
+
+afterAll(async () => {
+  await es.indices.delete({ index: [windowsIndex, baselinesIndex], ignore_unavailable: true });
+  await es.close();
+});
+
+describe('baselines in Elasticsearch', () => {
+  const rows = goldenRows();
+  const day = rows[rows.length - 1].windowStart;
+
+  it('retrains per entity type and per entity with enough history, storing version and time', async () => {
+    await ensureBaselineIndices(es, windowsIndex, baselinesIndex);
+    const ops = rows.flatMap((r) => {
+      const { id, doc } = windowDoc(r);
+      return [{ index: { _index: windowsIndex, _id: id } }, doc];
+    });
+    const bulk = await es.bulk({ operations: ops, refresh: 'wait_for' });
+    expect(bulk.errors).toBe(false);
+    const now = new Date(day + 3600_000);
+    const res = await retrainBaselines({
+      es,
+      now,
+      windowsIndex,
+      baselinesIndex,
+      minHistoryWindows: 40,
+      nEstimators: 50,
+    });
+    expect(res.windowsRead).toBe(rows.length);
+    expect(res.trained).toEqual(expect.arrayContaining(['type:host', 'type:user']));
+    expect(res.trained.some((s) => s.startsWith('host:'))).toBe(true);
+    expect(res.skipped.length).toBeGreaterThan(0); // users with little history get no own baseline
+    const stored = await es.get<BaselineDoc>({ index: baselinesIndex, id: 'type:host' });
+    expect(stored._source?.version).toBe(now.getTime());
+    expect(stored._source?.trained_at).toBe(now.toISOString());
+    expect(stored._source?.features).toEqual(BASELINE_FEATURES);
+
+    const scorer = await BaselineScorer.create({ es, windowsIndex, baselinesIndex });
+    const scores = rows.map((r) => scorer.score(r.entityType, r.entity, r.features)?.score ?? NaN);
+    expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+    // Windows holding attack events look more anomalous on average than the rest.
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const pos = scores.filter((_, i) => rows[i].label === 1);
+    const neg = scores.filter((_, i) => rows[i].label === 0);
+    expect(mean(pos)).toBeGreaterThan(mean(neg));
+    const top = scorer.score(rows[0].entityType, rows[0].entity, rows[0].features)?.top ?? [];
+    expect(top).toHaveLength(3);
+    expect(BASELINE_FEATURES).toEqual(expect.arrayContaining(top.map((t) => t.feature)));
+  });
+
+  it('writes the windows of scored events for the next retraining', async () => {
+    const scorer = await BaselineScorer.create({ es, windowsIndex, baselinesIndex });
+    const t0 = Date.parse('2030-01-01T10:00:00Z');
+    const events = [0, 60, 120].map((s) =>
+      makeEvent({
+        time: new Date(t0 + s * 1000).toISOString(),
+        host: 'bench01',
+        eventId: 4624,
+        data: { TargetUserName: 'zoe', LogonType: '3' },
+      }),
+    );
+    events.push(
+      makeEvent({
+        time: new Date(t0 + 40 * 60_000).toISOString(),
+        host: 'bench01',
+        eventId: 4634,
+        data: { TargetUserName: 'zoe' },
+      }),
+    );
+    await scorer.scoreBatch(events);
+    await es.indices.refresh({ index: windowsIndex });
+    const got = await es.get({
+      index: windowsIndex,
+      id: `host:bench01:${Date.parse('2030-01-01T10:00:00Z')}`,
+    });
+    expect(got.found).toBe(true);
+  });
+});
