@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./server/detection/models/ort_test_environment.js
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -5,12 +5,14 @@
  * Exit codes: 0 success, 1 nothing could be read, 2 bad usage.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { once } from 'events';
 import { parseArgs } from 'util';
 import type { AlertDoc } from '../../common/alert';
 import type { Rejection } from '../../common/event';
 import { parseDetectionConfig } from '../../server/detection/config';
 import type { Incident } from '../../server/detection/correlation/incident';
+import { createHybridScorer } from '../../server/detection/models';
 import { DetectionPipeline } from '../../server/detection/pipeline';
 import { readEventFiles } from '../../server/sources/files';
 
@@ -29,6 +31,8 @@ options:
   --dead-letter FILE    write events that could not be normalized to FILE (NDJSON with the reason)
   --config FILE         detection thresholds (JSON, same names as the plugin's "detection" settings)
   --rules DIR           detection rules directory (default: the rules shipped with the plugin)
+  --models DIR          score with the hybrid model in DIR (default: the shipped models/)
+  --no-models           rules and behaviour detectors only (no ONNX model)
   --quiet               no progress and no summary
   -h, --help            this help`;
 
@@ -41,10 +45,14 @@ export interface ScanOptions {
   deadLetter?: string;
   config?: string;
   rules?: string;
+  /** Directory of the hybrid model; undefined with --no-models. */
+  models?: string;
   quiet: boolean;
 }
 
 class UsageError extends Error {}
+
+const DEFAULT_MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
 export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
   let parsed;
@@ -61,6 +69,8 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
         'dead-letter': { type: 'string' },
         config: { type: 'string' },
         rules: { type: 'string' },
+        models: { type: 'string' },
+        'no-models': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,6 +101,7 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
     deadLetter: v['dead-letter'],
     config: v.config,
     rules: v.rules,
+    models: v['no-models'] ? undefined : (v.models ?? DEFAULT_MODELS_DIR),
     quiet: v.quiet === true,
   };
 }
@@ -246,7 +257,18 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const pipeline = DetectionPipeline.withDefaultRules({ config, rulesDir: opts.rules });
+  // The hybrid model scores entity windows next to the rules; a missing model only disables itself (with a warning).
+  const hybrid = opts.models
+    ? await createHybridScorer(
+        { directory: opts.models, intraOpThreads: 1, hybrid: { enabled: true } },
+        { warn: (m) => console.error(`apt-detect scan: ${m}`) },
+      )
+    : undefined;
+  const pipeline = DetectionPipeline.withDefaultRules({
+    config,
+    rulesDir: opts.rules,
+    modelScorers: hybrid ? [hybrid] : [],
+  });
   const out = openSink(opts.out);
   const dead = opts.deadLetter ? openSink(opts.deadLetter) : undefined;
   const summaryCounts = new ScanSummary();
@@ -301,6 +323,7 @@ export async function run(argv: string[]): Promise<number> {
     await emit(last.alerts, last.incidents);
   } finally {
     await out.close();
+    await hybrid?.close();
     if (dead) await dead.close();
     if (tty) process.stderr.write('\r\x1b[K');
   }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { AlertDoc } from '../../common/alert';
 import { ATTACK_VERSION } from '../../common/attack/catalog';
 import { isKnownCurrentTechnique, log, mdTable } from './lib';
+import { evalModels } from './models_section';
 import { evalDns, evalEvtxSamples, evalOtrf, evalSigmaRegression, evalWazuh, type Section } from './sets';
 
 const SECTIONS: Record<string, () => Promise<Section>> = {
@@ -17,6 +18,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   wazuh: evalWazuh,
   dns: evalDns,
   otrf: evalOtrf,
+  models: evalModels,
 };
 
 export function alertQuality(alerts: AlertDoc[]): Section {

@@ -135,6 +135,68 @@ export const correlationConfigSchema = z
   .strict()
   .default({});
 
+/**
+ * Suppression of benign administration, applied to findings before they become alerts
+ * (server/detection/correlation/suppression.ts). Both parts learn from the event stream; their state lives in the
+ * pipeline state, so it survives restarts.
+ */
+export const deploymentSuppressionConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /**
+     * The same artifact - service name + image, scheduled task name + action, or executable written to an admin
+     * share - put by the same account on this many distinct hosts within `windowMinutes` is a software deployment.
+     */
+    minHosts: z.number().int().min(2).default(5),
+    windowMinutes: z.number().positive().default(120),
+    /**
+     * Findings about a possible deployment artifact wait this long (event time) for the rollout to show; below
+     * `minHosts` they are then released unchanged. 0 alerts at once (the first hosts of a rollout alert singly).
+     */
+    holdMinutes: z.number().min(0).default(10),
+    /** true: one low-severity alert per rollout naming the host count; false: rollouts raise no alert at all. */
+    aggregate: z.boolean().default(true),
+    /**
+     * Accounts that deploy software (e.g. the configuration-management service account): findings about service,
+     * task and admin-share artifacts they create are dropped without waiting for prevalence. Empty by default.
+     */
+    accounts: z.array(z.string().min(1)).default([]),
+    maxArtifacts: z.number().int().positive().default(20000),
+  })
+  .strict()
+  .default({});
+
+export const adminPathConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /**
+     * A (source, account) -> destination admin edge (RDP or network logon followed by a service install, admin-share
+     * write, remote task or WMI/WinRM execution) first seen at least this long ago is known; findings about it are
+     * dropped while they happen in the account's usual hours. New edges and unusual hours always alert.
+     */
+    knownAfterHours: z.number().min(0).default(20),
+    /** An hour of day (UTC) is usual for an account when it used an admin edge within this many hours of it before. */
+    hourToleranceHours: z.number().int().min(0).max(12).default(1),
+    /** Actions on a host this soon after an inbound logon are attributed to that logon's edge. */
+    sequenceMinutes: z.number().positive().default(5),
+    /** Source hosts (name or IP) whose admin edges are always known, e.g. a PAW or jump host. Empty by default. */
+    sources: z.array(z.string().min(1)).default([]),
+    maxEdges: z.number().int().positive().default(50000),
+    maxAccounts: z.number().int().positive().default(20000),
+    /** Recent events whose verdict is remembered for the findings that cite them. */
+    maxRecentEvents: z.number().int().positive().default(100000),
+  })
+  .strict()
+  .default({});
+
+export const suppressionConfigSchema = z
+  .object({
+    deployments: deploymentSuppressionConfigSchema,
+    adminPaths: adminPathConfigSchema,
+  })
+  .strict()
+  .default({});
+
 export const detectionConfigSchema = z
   .object({
     /** Run the single-event rules from `detection_rules/`. */
@@ -148,6 +210,7 @@ export const detectionConfigSchema = z
     bruteForce: bruteForceConfigSchema,
     kerberoasting: kerberoastingConfigSchema,
     correlation: correlationConfigSchema,
+    suppression: suppressionConfigSchema,
     /** Evidence references kept per finding (the first and the most recent). */
     maxEvidencePerFinding: z.number().int().min(2).default(20),
   })
@@ -162,6 +225,9 @@ export type LateralMovementConfig = DetectionConfig['lateralMovement'];
 export type BruteForceConfig = DetectionConfig['bruteForce'];
 export type KerberoastingConfig = DetectionConfig['kerberoasting'];
 export type CorrelationConfig = DetectionConfig['correlation'];
+export type SuppressionConfig = DetectionConfig['suppression'];
+export type DeploymentSuppressionConfig = SuppressionConfig['deployments'];
+export type AdminPathConfig = SuppressionConfig['adminPaths'];
 
 /** Validates and fills defaults; throws a zod error naming the offending path. */
 export function parseDetectionConfig(input: unknown = {}): DetectionConfig {

@@ -4,6 +4,7 @@ import { buildAlert } from './alerts/build_alert';
 import { parseDetectionConfig, type DetectionConfig, type DetectionConfigInput } from './config';
 import { Correlator, type CorrelationState } from './correlation/correlator';
 import type { Incident } from './correlation/incident';
+import { FindingSuppressor } from './correlation/suppression';
 import { createDetectors } from './detectors';
 import { isRecord } from './detectors/bounded_map';
 import { setDetectorEventScope } from './detectors/event_fields';
@@ -29,6 +30,8 @@ export interface RuleEvaluator {
 export interface ModelScorer {
   readonly id: string;
   scoreBatch(events: Event[]): Promise<Finding[]>;
+  /** Scores what is still open (entity windows) at the end of a scan or on shutdown. */
+  flush?(): Promise<Finding[]>;
 }
 
 export interface PipelineResult {
@@ -42,6 +45,8 @@ export interface PipelineState {
   version: 1;
   detectors: Record<string, unknown>;
   correlation: CorrelationState;
+  /** Learned admin paths, deployment prevalence and held findings (absent in states from older versions). */
+  suppression?: unknown;
 }
 
 export interface DetectionPipelineOptions {
@@ -68,6 +73,7 @@ export class DetectionPipeline {
   private readonly detectors: Detector[];
   private readonly scorers: ModelScorer[];
   private correlator: Correlator;
+  private readonly suppressor: FindingSuppressor;
   /** Locations that are files (for `log.file.path`); bounded. */
   private readonly fileLocations = new Set<string>();
   private readonly counters: PipelineStats = { events: 0, findings: 0, alerts: 0, findingsByRule: {} };
@@ -80,6 +86,7 @@ export class DetectionPipeline {
     this.detectors = opts.detectors ?? createDetectors(this.config);
     this.scorers = opts.modelScorers ?? [];
     this.correlator = new Correlator(this.config.correlation);
+    this.suppressor = new FindingSuppressor(this.config.suppression, this.config.maxEvidencePerFinding);
   }
 
   /** A pipeline with the rules shipped in `detection_rules/` (or `rulesDir`). */
@@ -96,6 +103,7 @@ export class DetectionPipeline {
       this.counters.events++;
       if (ev.origin?.kind === 'file' && this.fileLocations.size < MAX_FILE_LOCATIONS)
         this.fileLocations.add(ev.origin.location);
+      this.suppressor.observe(ev);
       if (this.rules) pushAll(findings, this.rules.evaluate(ev));
       setDetectorEventScope(ev);
       try {
@@ -105,7 +113,7 @@ export class DetectionPipeline {
       }
     }
     for (const s of this.scorers) pushAll(findings, await s.scoreBatch(events));
-    return this.emit(findings);
+    return this.emit(this.suppressor.filter(findings));
   }
 
   /** Ends the current windows (end of a scan, task shutdown): flushes detectors and closes stale incidents. */
@@ -113,7 +121,8 @@ export class DetectionPipeline {
     const findings: Finding[] = [];
     if (this.rules?.flush) pushAll(findings, this.rules.flush());
     for (const d of this.detectors) pushAll(findings, d.flush(now));
-    const result = this.emit(findings);
+    for (const s of this.scorers) if (s.flush) pushAll(findings, await s.flush());
+    const result = this.emit([...this.suppressor.filter(findings), ...this.suppressor.flush(now)]);
     const closed = this.correlator.expire(now);
     const seen = new Set(result.incidents.map((i) => i.id));
     for (const i of closed) if (!seen.has(i.id)) result.incidents.push(clone(i));
@@ -128,7 +137,12 @@ export class DetectionPipeline {
   getState(): PipelineState {
     const detectors: Record<string, unknown> = {};
     for (const d of this.detectors) detectors[d.id] = d.snapshot();
-    return { version: 1, detectors, correlation: this.correlator.toJSON() };
+    return {
+      version: 1,
+      detectors,
+      correlation: this.correlator.toJSON(),
+      suppression: this.suppressor.snapshot(),
+    };
   }
 
   /** Restores a state from `getState()`; unknown or malformed parts start empty instead of failing. */
@@ -137,6 +151,7 @@ export class DetectionPipeline {
     const detectors = isRecord(s.detectors) ? s.detectors : {};
     for (const d of this.detectors) d.restore(detectors[d.id]);
     this.correlator = Correlator.fromJSON(s.correlation, this.config.correlation);
+    this.suppressor.restore(s.suppression);
   }
 
   stats(): PipelineStats {

@@ -35,12 +35,12 @@ function hashesString(
   h: { md5?: string; sha1?: string; sha256?: string; imphash?: string } | undefined,
 ): string | undefined {
   if (h === undefined) return undefined;
-  const parts: string[] = [];
-  if (h.sha1) parts.push(`SHA1=${h.sha1.toUpperCase()}`);
-  if (h.md5) parts.push(`MD5=${h.md5.toUpperCase()}`);
-  if (h.sha256) parts.push(`SHA256=${h.sha256.toUpperCase()}`);
-  if (h.imphash) parts.push(`IMPHASH=${h.imphash.toUpperCase()}`);
-  return parts.length > 0 ? parts.join(',') : undefined;
+  let s = '';
+  if (h.sha1) s = `SHA1=${h.sha1.toUpperCase()}`;
+  if (h.md5) s += `${s === '' ? '' : ','}MD5=${h.md5.toUpperCase()}`;
+  if (h.sha256) s += `${s === '' ? '' : ','}SHA256=${h.sha256.toUpperCase()}`;
+  if (h.imphash) s += `${s === '' ? '' : ','}IMPHASH=${h.imphash.toUpperCase()}`;
+  return s === '' ? undefined : s;
 }
 
 function restoreSecurity(ev: Event, ed: EventData, id: number): void {

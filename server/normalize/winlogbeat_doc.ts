@@ -5,7 +5,7 @@
  */
 import type { Event, EventOrigin, NormalizeResult } from '../../common/event';
 import { readEcsFields } from './ecs_fields';
-import { buildEventData } from './event_data';
+import { buildEventData, type EventDataOptions } from './event_data';
 import { isObject, reject } from './rejection';
 import { restoreEventData } from './restore_event_data';
 import { toIsoTimestamp } from './timestamp';
@@ -22,6 +22,14 @@ const MODULE: Record<string, string | undefined> = {
   system: undefined,
   other: undefined,
 };
+
+/** buildEventData options by [sysmon + 2 * reuse], allocated once rather than per event. */
+const EVENT_DATA_OPTIONS: readonly EventDataOptions[] = [
+  { dropEmpty: false, reuse: false },
+  { dropEmpty: true, reuse: false },
+  { dropEmpty: false, reuse: true },
+  { dropEmpty: true, reuse: true },
+];
 
 export function normalizeWinlogbeatDoc(
   doc: Obj,
@@ -53,7 +61,10 @@ export function normalizeWinlogbeatDoc(
     );
   const channel = typeof winlog.channel === 'string' ? winlog.channel : undefined;
   const kind = channelKind(channel);
-  const ed = buildEventData(winlog.event_data, { dropEmpty: kind === 'sysmon', reuse: !keepOriginal });
+  const ed = buildEventData(
+    winlog.event_data,
+    EVENT_DATA_OPTIONS[(kind === 'sysmon' ? 1 : 0) + (keepOriginal ? 0 : 2)],
+  );
   const ev: Event = {
     '@timestamp': ts,
     event: { code: String(id), kind: 'event' },

@@ -94,7 +94,7 @@ async function searchAlerts(
     const res = await es.search<Src>({
       index,
       size: q.size,
-      sort: [{ '@timestamp': 'desc' }],
+      sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
       query: { bool: { filter } },
       track_total_hits: true,
       ignore_unavailable: true,
@@ -154,7 +154,7 @@ export function registerReadRoutes(router: IRouter, services: ServicesAccessor):
         const res = await es.search<Src>({
           index: s.config.sinks.elasticsearch.incidentsIndex,
           size: request.query.size,
-          sort: [{ '@timestamp': 'desc' }],
+          sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
           ignore_unavailable: true,
         });
         return response.ok({ body: { incidents: res.hits.hits.map((h) => ({ id: h._id, ...h._source })) } });

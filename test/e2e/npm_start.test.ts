@@ -73,9 +73,11 @@ describe('npm start (the host script as a child process)', () => {
       scenarios: resolveScenarios('all'),
       format: 'winlogbeat',
     });
-    await installIndexTemplates(es, { winlogbeatPrefix: `${prefix}-wlb` });
+    // Both prefixes: the default Wazuh template (wazuh-alerts-4.x-*) would clash with other tests' templates.
+    await installIndexTemplates(es, { winlogbeatPrefix: `${prefix}-wlb`, wazuhPrefix: `${prefix}-wazuh` });
     await writeToElasticsearch(es, asAsync(sim.documents), {
       winlogbeatPrefix: `${prefix}-wlb`,
+      wazuhPrefix: `${prefix}-wazuh`,
       refresh: true,
     });
     fs.writeFileSync(

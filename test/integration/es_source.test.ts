@@ -65,6 +65,9 @@ const logger = (sink: string[]) => ({
   error: (m: string) => void sink.push(m),
 });
 
+// 100k documents on a 2-core machine: generous, so a loaded CI box does not turn slowness into a failure.
+jest.setTimeout(300_000);
+
 describe('ElasticsearchEventSource (real Elasticsearch)', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterAll(async () => {

@@ -49,6 +49,9 @@ async function waitFor(cond: () => boolean, ms: number, what: () => string): Pro
   }
 }
 
+// 100k documents on a 2-core machine: generous, so a loaded CI box does not turn slowness into a failure.
+jest.setTimeout(300_000);
+
 describe('KafkaEventSource (real Kafka)', () => {
   it('handles all 50,000 events at least once across a failed batch and a consumer replaced mid-way', async () => {
     const kafkaConfig = { ...defaultConfig().kafka, enabled: true, brokers: stackUrls().kafkaBrokers };

@@ -9,6 +9,7 @@ import type { Finding } from '../types';
 import {
   BASELINE_FEATURES,
   baselineVector,
+  ensureBaselineIndices,
   loadBaselines,
   windowDoc,
   WINDOWS_INDEX,
@@ -42,6 +43,9 @@ export class BaselineScorer implements ModelScorer {
   ) {}
 
   static async create(opts: BaselineScorerOptions): Promise<BaselineScorer> {
+    // Explicit mappings first: auto-created from concurrent bulks, `features` would be mapped long by one request
+    // and float by another, and every later write would fail.
+    await ensureBaselineIndices(opts.es, opts.windowsIndex, opts.baselinesIndex);
     return new BaselineScorer(opts, await loadBaselines(opts.es, opts.baselinesIndex));
   }
 

@@ -56,7 +56,7 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
     const res = await es.search<WindowDoc>({
       index: windowsIndex,
       size: opts.maxWindows ?? 10000,
-      sort: [{ '@timestamp': 'desc' }],
+      sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
       query: {
         bool: {
           filter: [

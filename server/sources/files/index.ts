@@ -45,6 +45,8 @@ class Batcher {
   rejections: Rejection[] = [];
   private readonly since: string | undefined;
   private readonly until: string | undefined;
+  /** normalizeDocument options, one object per file rather than one per document. */
+  private readonly normalizeOpts: { keepOriginal?: boolean };
 
   constructor(
     readonly file: string,
@@ -54,10 +56,11 @@ class Batcher {
     // Normalized @timestamps are canonical ISO strings, so the range test is a string comparison.
     this.since = opts.since?.toISOString();
     this.until = opts.until?.toISOString();
+    this.normalizeOpts = { keepOriginal: opts.keepOriginal };
   }
 
-  add(raw: unknown, location: string, id: string, keepOriginal: boolean | undefined, format?: 'evtx'): void {
-    const r = normalizeDocument(raw, { kind: 'file', location, id, format }, { keepOriginal });
+  add(raw: unknown, location: string, id: string, format?: 'evtx'): void {
+    const r = normalizeDocument(raw, { kind: 'file', location, id, format }, this.normalizeOpts);
     if ('rejected' in r) {
       this.rejections.push(r);
       return;
@@ -137,13 +140,14 @@ async function* readJsonTexts(
   texts: AsyncIterable<JsonText[]>,
   location: string,
   batcher: Batcher,
-  keepOriginal: boolean | undefined,
 ): AsyncGenerator<FileBatch> {
+  // One shared "file:" prefix per file, so each id is a single concatenation with the line number.
+  const prefix = `${location}:`;
   for await (const group of texts)
     for (const t of group) {
       const text = t.text;
       if (text.length === 0) continue;
-      const id = `${location}:${t.line}`;
+      const id = prefix + t.line;
       let doc: unknown;
       try {
         doc = JSON.parse(text);
@@ -153,7 +157,7 @@ async function* readJsonTexts(
         if (batcher.full) yield batcher.take();
         continue;
       }
-      batcher.add(doc, location, id, keepOriginal);
+      batcher.add(doc, location, id);
       if (batcher.full) yield batcher.take();
     }
 }
@@ -162,7 +166,6 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
   const kind = fileKind(file);
   const totalBytes = fs.statSync(file).size;
   const batcher = new Batcher(file, Math.max(1, opts.batchSize ?? 1000), opts);
-  const keep = opts.keepOriginal;
   let bytes = 0;
   const onBytes = (n: number): void => {
     bytes += n;
@@ -178,7 +181,7 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
         });
         for (const r of records) {
           const id = `${file}#${r.recordNumber}`;
-          if (r.xml !== undefined) batcher.add(r.xml, file, id, keep, 'evtx');
+          if (r.xml !== undefined) batcher.add(r.xml, file, id, 'evtx');
           else batcher.reject(r.error ?? 'unreadable record', file, id, undefined);
           if (batcher.full) yield batcher.take();
         }
@@ -190,18 +193,13 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
     }
     case 'lines':
     case 'json':
-      yield* readJsonTexts(
-        splitJson(decode(fileStream(file), onBytes), kind === 'lines'),
-        file,
-        batcher,
-        keep,
-      );
+      yield* readJsonTexts(splitJson(decode(fileStream(file), onBytes), kind === 'lines'), file, batcher);
       break;
     case 'gz': {
       const lineMode = !file.toLowerCase().endsWith('.json.gz');
       try {
         const gz = pipeGz(Readable.from(counted(fileStream(file), onBytes)));
-        yield* readJsonTexts(splitJson(decode(gz), lineMode), file, batcher, keep);
+        yield* readJsonTexts(splitJson(decode(gz), lineMode), file, batcher);
       } catch (err) {
         batcher.reject(`cannot decompress: ${(err as Error).message}`, file, `${file}:0`, undefined);
       }
@@ -221,7 +219,7 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
         const location = `${file}!${m.name}`;
         try {
           const stream = openZipMember(file, m, onBytes);
-          yield* readJsonTexts(splitJson(decode(stream), mk === 'lines'), location, batcher, keep);
+          yield* readJsonTexts(splitJson(decode(stream), mk === 'lines'), location, batcher);
         } catch (err) {
           batcher.reject(
             `cannot read archive member: ${(err as Error).message}`,
@@ -239,7 +237,7 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
           const mk = fileKind(m.name);
           if (mk !== 'lines' && mk !== 'json') continue;
           const location = `${file}!${m.name}`;
-          yield* readJsonTexts(splitJson(decode(m.content), mk === 'lines'), location, batcher, keep);
+          yield* readJsonTexts(splitJson(decode(m.content), mk === 'lines'), location, batcher);
         }
       } catch (err) {
         batcher.reject(`cannot read archive: ${(err as Error).message}`, file, `${file}:0`, undefined);
