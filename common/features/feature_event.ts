@@ -6,6 +6,7 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { Event } from '../event';
+import { parseLogonType } from '../windows_values';
 
 export type ChannelClass = 'sec' | 'sysmon' | 'system' | 'ps' | 'other';
 
@@ -96,23 +97,9 @@ function eventIdOf(ev: Event): number {
   return code !== undefined && /^\d+$/.test(code) ? Number(code) : 0;
 }
 
-const LOGON_TYPE_NAMES: Record<string, number> = {
-  interactive: 2,
-  network: 3,
-  batch: 4,
-  service: 5,
-  unlock: 7,
-  networkcleartext: 8,
-  newcredentials: 9,
-  remoteinteractive: 10,
-  cachedinteractive: 11,
-};
-
 function logonTypeOf(ev: Event): number {
   const raw = present(ev.winlog?.logon?.type) ?? present(eventData(ev, 'LogonType'));
-  if (raw === undefined) return 0;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return LOGON_TYPE_NAMES[raw.toLowerCase().replace(/[\s_-]/g, '')] ?? 0;
+  return raw === undefined ? 0 : (parseLogonType(raw) ?? 0);
 }
 
 /** Events about an account that logs on (the target user), rather than one acting as a subject. */

@@ -8,6 +8,7 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { FeatureEvent } from './feature_event';
+import { isPrivateIp as isPrivateAddress } from '../windows_values';
 import {
   EVENT_KINDS,
   FEATURE_COUNT,
@@ -107,23 +108,9 @@ export function registeredDomain(q: string): string {
   return q.split('.').slice(-2).join('.');
 }
 
-/** RFC 1918, loopback, link-local, CGNAT and IPv6 local ranges; '' counts as private (nothing to say). */
+/** Private (not outbound) address; '' counts as private (nothing to say). */
 export function isPrivateIp(ip: string): boolean {
-  if (ip === '' || ip === '::1' || ip === '0.0.0.0' || ip === '::' || ip.startsWith('127.')) return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\./.exec(ip);
-  if (m) {
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  const l = ip.toLowerCase();
-  return l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80');
+  return ip === '' || isPrivateAddress(ip);
 }
 
 interface Step {

@@ -12,21 +12,10 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { parseArgs } from 'util';
 import { run as scan } from '../cli/scan';
+import { mulberry32 } from '../../common/prng';
 
 const HOSTS = 200;
 const USERS = 400;
-
-/** A small seeded PRNG so the generated file is the same for the same --lines. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROCS = [
   ['C:\\Windows\\System32\\svchost.exe', 'svchost.exe -k netsvcs -p'],
@@ -167,7 +156,7 @@ function doc(i: number, rand: () => number, base: number): Record<string, unknow
 }
 
 async function generate(file: string, lines: number): Promise<void> {
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const base = Date.parse('2024-06-01T00:00:00.000Z');
   const out = fs.createWriteStream(file);
   let chunk = '';

@@ -179,6 +179,11 @@ export const adminPathConfigSchema = z
     hourToleranceHours: z.number().int().min(0).max(12).default(1),
     /** Actions on a host this soon after an inbound logon are attributed to that logon's edge. */
     sequenceMinutes: z.number().positive().default(5),
+    /**
+     * Also treat an edge as known when the account has used admin edges from that source before and the source
+     * already administers the destination under another account (admins sharing a jump host and its servers).
+     */
+    shareAcrossAccounts: z.boolean().default(true),
     /** Source hosts (name or IP) whose admin edges are always known, e.g. a PAW or jump host. Empty by default. */
     sources: z.array(z.string().min(1)).default([]),
     maxEdges: z.number().int().positive().default(50000),

@@ -50,5 +50,7 @@ export class PipelineStateStore {
       // Another Kibana instance created it between the check and the create.
       if (!/resource_already_exists/.test(String((e as Error).message))) throw e;
     }
+    // A get on a shard that has not started yet fails: wait until the new index is usable.
+    await this.es.cluster.health({ index: this.index, wait_for_status: 'yellow', timeout: '30s' });
   }
 }

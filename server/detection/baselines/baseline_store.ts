@@ -91,6 +91,8 @@ export async function ensureBaselineIndices(
     if (await es.indices.exists({ index })) continue;
     try {
       await es.indices.create({ index, mappings: { dynamic: false, properties } });
+      // Searching a shard that has not started yet fails (no_shard_available); wait until it is usable.
+      await es.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' });
     } catch (err) {
       // Another worker created it first.
       if (!/resource_already_exists_exception/.test(String((err as Error).message))) throw err;

@@ -5,6 +5,7 @@
  * Our own implementation: the maintained npm packages we looked at either lack seeding, serialization or
  * per-feature attribution. Trees are flat arrays so a model is plain JSON (stored in Elasticsearch).
  */
+import { mulberry32 } from '../../../common/prng';
 
 export interface IsolationForestOptions {
   nEstimators?: number;
@@ -44,18 +45,6 @@ export function averagePathLength(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
 }
 
-/** mulberry32: small, seedable, deterministic across platforms. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function fitIsolationForest(
   X: readonly (readonly number[])[],
   opts: IsolationForestOptions = {},
@@ -70,7 +59,7 @@ export function fitIsolationForest(
         throw new Error(`fitIsolationForest: row ${i} feature ${j} is not a finite number`);
     });
   });
-  const rand = prng(opts.seed ?? 42);
+  const rand = mulberry32(opts.seed ?? 42);
   const psi = Math.min(opts.maxSamples ?? 256, X.length);
   const maxDepth = Math.ceil(Math.log2(Math.max(psi, 2)));
   const trees: IsoTree[] = [];

@@ -59,7 +59,9 @@ const MAX_PER_HOST = 20;
 const HOUR_MS = 3_600_000;
 
 function isEdge(v: unknown): v is EdgeState {
-  return isRecord(v) && typeof v.first === 'number' && typeof v.last === 'number' && typeof v.count === 'number';
+  return (
+    isRecord(v) && typeof v.first === 'number' && typeof v.last === 'number' && typeof v.count === 'number'
+  );
 }
 function isAccount(v: unknown): v is AccountState {
   return isRecord(v) && typeof v.hours === 'number';
@@ -75,7 +77,9 @@ function isVerdict(v: unknown): v is PathVerdict {
 export function imageBinary(imagePath: string): string {
   const p = imagePath.trim();
   const quoted = /^"([^"]+)"/.exec(p);
-  const first = quoted ? quoted[1] : (/^(.*?\.(exe|dll|sys|bat|cmd))(\s|$)/i.exec(p)?.[1] ?? p.split(/\s/)[0]);
+  const first = quoted
+    ? quoted[1]
+    : (/^(.*?\.(exe|dll|sys|bat|cmd))(\s|$)/i.exec(p)?.[1] ?? p.split(/\s/)[0]);
   return basename(first);
 }
 
@@ -141,7 +145,7 @@ export class AdminPathLearner {
     const ws = present(sourceWorkstation(ev));
     const source = ip && !isLoopback(ip) ? ip : ws ? shortHost(ws) : undefined;
     if (!source || source === host) return;
-    const verdict = this.edgeVerdict(`${source}|${account}|${host}`, account, t, [source, ws ? shortHost(ws) : '']);
+    const verdict = this.edgeVerdict(source, account, host, t, [source, ws ? shortHost(ws) : '']);
     this.mark(ev, verdict);
     const state = this.hosts.upsert(host, () => ({ inbound: [], artifacts: [] }));
     state.inbound.push([t, verdict, account]);
@@ -149,27 +153,43 @@ export class AdminPathLearner {
   }
 
   /** Verdict for one use of an edge, then learns from it. */
-  private edgeVerdict(key: string, account: string, t: number, sources: string[]): PathVerdict {
+  private edgeVerdict(
+    source: string,
+    account: string,
+    host: string,
+    t: number,
+    sources: string[],
+  ): PathVerdict {
     const acct = this.accounts.upsert(account, () => ({ hours: 0 }));
     const hour = new Date(t).getUTCHours();
+    const keys = [`${source}|${account}|${host}`, `${source}|${account}|*`, `${source}|*|${host}`];
     let verdict: PathVerdict;
     if (sources.some((s) => s !== '' && this.trusted.has(s))) verdict = 'known';
     else {
-      const edge = this.edges.get(key);
-      if (!edge || t - edge.first < this.knownMs) verdict = 'new';
+      const [edge, fromSource, hostPair] = keys.map((k) => this.isOld(k, t));
+      // Peers: an account established on a source reaching a host that source's admins already administer.
+      const known = edge || (this.cfg.shareAcrossAccounts && fromSource && hostPair);
+      if (!known) verdict = 'new';
       else verdict = this.usualHour(acct.hours, hour) ? 'known' : 'unusual';
     }
-    const edge = this.edges.upsert(key, () => ({ first: t, last: t, count: 0 }));
-    edge.first = Math.min(edge.first, t);
-    edge.last = Math.max(edge.last, t);
-    edge.count++;
+    for (const k of keys) {
+      const e = this.edges.upsert(k, () => ({ first: t, last: t, count: 0 }));
+      e.first = Math.min(e.first, t);
+      e.last = Math.max(e.last, t);
+      e.count++;
+    }
     acct.hours |= 1 << hour;
     return verdict;
   }
 
+  private isOld(key: string, t: number): boolean {
+    const e = this.edges.get(key);
+    return e !== undefined && t - e.first >= this.knownMs;
+  }
+
   private usualHour(mask: number, hour: number): boolean {
     for (let d = -this.cfg.hourToleranceHours; d <= this.cfg.hourToleranceHours; d++) {
-      if (mask & (1 << (((hour + d) % 24) + 24) % 24)) return true;
+      if (mask & (1 << ((((hour + d) % 24) + 24) % 24))) return true;
     }
     return false;
   }
@@ -217,7 +237,9 @@ export class AdminPathLearner {
     if ((isSysmon(ev) && code === 1) || (isSecurity(ev) && code === 4688)) {
       const parent = basename(
         present(
-          ev.process?.parent?.executable ?? eventData(ev, 'ParentImage') ?? eventData(ev, 'ParentProcessName'),
+          ev.process?.parent?.executable ??
+            eventData(ev, 'ParentImage') ??
+            eventData(ev, 'ParentProcessName'),
         ) ?? '',
       );
       if (parent === 'services.exe') binary = image;
@@ -243,7 +265,9 @@ export class AdminPathLearner {
   actorFor(ev: Event): string | undefined {
     const host = hostKey(ev);
     const state = host ? this.hosts.get(host) : undefined;
-    return state ? this.attribute(state, timeMs(ev), present(eventData(ev, 'SubjectUserName')))?.[2] : undefined;
+    return state
+      ? this.attribute(state, timeMs(ev), present(eventData(ev, 'SubjectUserName')))?.[2]
+      : undefined;
   }
 
   /** Drops per-host sequences older than the window before `t`. */

@@ -1,5 +1,6 @@
 import type { Event } from '../../../common/event';
 import type { EvidenceRef, Severity } from '../types';
+import { isLoopback, isPrivateIp, parseLogonType } from '../../../common/windows_values';
 
 /**
  * Field access shared by the detectors. Events arrive from several shapes: after Winlogbeat's ingest pipelines the
@@ -182,22 +183,9 @@ export function isServiceIdentity(user: string): boolean {
 }
 
 /** Logon type as a number whether the event carries `3`, `"3"` or Winlogbeat's name (`Network`). */
-const LOGON_TYPE_NAMES: Record<string, number> = {
-  interactive: 2,
-  network: 3,
-  batch: 4,
-  service: 5,
-  unlock: 7,
-  networkcleartext: 8,
-  newcredentials: 9,
-  remoteinteractive: 10,
-  cachedinteractive: 11,
-};
 export function logonType(ev: Event): number | undefined {
   const raw = present(ev.winlog?.logon?.type) ?? present(eventData(ev, 'LogonType'));
-  if (raw === undefined) return undefined;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return LOGON_TYPE_NAMES[raw.toLowerCase().replace(/[\s_-]/g, '')];
+  return raw === undefined ? undefined : parseLogonType(raw);
 }
 
 /** Source IP of an authentication event (ECS `source.ip` or `IpAddress`), without `::ffff:`. */
@@ -216,28 +204,7 @@ export function isIpAddress(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || (s.includes(':') && /^[0-9a-f:.]+$/i.test(s));
 }
 
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.') || ip === '0.0.0.0' || ip === '::';
-}
-
-/** RFC 1918, link-local, loopback, CGNAT and IPv6 ULA/link-local: not "outbound" for exfiltration purposes. */
-export function isPrivateIp(ip: string): boolean {
-  if (isLoopback(ip)) return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\./.exec(ip);
-  if (m) {
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  const l = ip.toLowerCase();
-  return l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80');
-}
+export { isLoopback, isPrivateIp };
 
 export function timeMs(ev: Event): number {
   if (ev !== memo.event) return computeTimeMs(ev);

@@ -1,4 +1,5 @@
 import type { Event } from '../../../common/event';
+import { mulberry32 } from '../../../common/prng';
 
 /**
  * Hand-written events for the detector unit tests, shaped as the normalizers produce them (Winlogbeat ECS fields
@@ -95,16 +96,7 @@ export function processStart(
 }
 
 /** A seeded pseudo-random generator (mulberry32): tests must be reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 export function randomBase64(rand: () => number, length: number): string {
