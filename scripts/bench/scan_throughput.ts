@@ -4,7 +4,7 @@
  * writing, output to /dev/null) and (2) plain line reading + JSON.parse of the same file, plus peak RSS sampled
  * during the scan. Target: scan rate >= 50% of the plain rate; RSS < 500 MB and flat between 1M and 5M events.
  *
- *   npx tsx scripts/bench/scan_throughput.ts [--lines 1000000] [--file existing.ndjson] [--keep]
+ *   npx tsx scripts/bench/scan_throughput.ts [--lines 1000000] [--file existing.ndjson] [--keep] [--no-models]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -189,6 +189,7 @@ async function main(): Promise<number> {
       lines: { type: 'string', default: '1000000' },
       file: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'no-models': { type: 'boolean', default: false },
     },
   });
   const lines = Number(values.lines);
@@ -213,7 +214,9 @@ async function main(): Promise<number> {
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(process.memoryUsage().rss), 200);
   const t0 = process.hrtime.bigint();
-  const code = await scan([file, '--out', os.devNull, '--quiet']);
+  // Models on by default, as `apt-detect scan` runs; --no-models measures rules and detectors alone.
+  const noModels = values['no-models'] === true;
+  const code = await scan([file, '--out', os.devNull, '--quiet', ...(noModels ? ['--no-models'] : [])]);
   const scanSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(timer);
   const peakScanRss = Math.max(...samples, process.memoryUsage().rss) / 1048576;

@@ -22,7 +22,9 @@ import {
   dropExpiredSeenIndices,
   ElasticsearchEventSource,
   parseEsSourceState,
+  writeSeen,
   type EsSourceState,
+  type SeenMarker,
 } from '../sources/elasticsearch';
 import { unwrapIntakeDocument } from '../ingest/intake';
 import type { StatusStore } from '../status/status_store';
@@ -115,6 +117,9 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
         });
         const saved = asSavedStream(await states.load(spec.stream));
         pipeline.restoreState(saved.pipeline);
+        // Write-ahead: the saved detector state already includes the last batch; if the run died before that
+        // batch's seen markers were written, write them now so the batch is not counted twice.
+        if (Array.isArray(saved.pending) && saved.pending.length > 0) await writeSeen(es, saved.pending);
         // Task Manager stores the returned state only when a run ends; after a crash mid-run the per-batch saved
         // cursor is further along (its documents are also marked seen, so either cursor is safe, this one is faster).
         cursor = newerCursor(cursor, parseEsSourceState(saved.cursor));
@@ -138,10 +143,19 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           counts.read += out.events + out.rejected;
           counts.rejected += out.rejected;
           counts.alerts += out.alerts;
-          // Commit (seen markers) before saving the detector state: a crash in between can only leave a batch out
-          // of the detector windows, never count it twice.
+          // Detector state, the batch's cursor and its pending seen markers are saved in one document before the
+          // markers are written (commit); a restart re-applies the markers, so state and markers never disagree.
+          const next: EsSourceState = {
+            v: 1,
+            cursor: [...batch.checkpoint.cursor],
+            committedAt: new Date().toISOString(),
+          };
+          await states.save(spec.stream, {
+            pipeline: pipeline.getState(),
+            cursor: next,
+            pending: batch.checkpoint.markers,
+          });
           cursor = await source.commit(batch.checkpoint);
-          await states.save(spec.stream, { pipeline: pipeline.getState(), cursor });
           if (signal.aborted) break;
         }
         await deps.status.recordRun({
@@ -264,6 +278,8 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
 interface SavedStream {
   pipeline?: unknown;
   cursor?: unknown;
+  /** Seen markers of the last saved batch (re-applied at start; writing them twice is harmless). */
+  pending?: SeenMarker[];
 }
 
 function asSavedStream(v: unknown): SavedStream {

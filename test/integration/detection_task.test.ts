@@ -146,4 +146,16 @@ describe('detection task on real Elasticsearch', () => {
     expect(recorded?.lastOutcome).toBe('failure');
     await close();
   });
+
+  it('housekeeping drops intake days older than the retention and keeps the current one', async () => {
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '.');
+    await es.indices.create({ index: `${prefix}-intake-2020.01.01` });
+    await es.indices.create({ index: `${prefix}-intake-${today}` });
+    const { runners, close } = buildTaskRunners({ config, es, logger: quiet, status });
+    const out = await runners[TASK_TYPES.housekeeping]({}, new AbortController().signal);
+    expect(out.dropped).toContain(`${prefix}-intake-2020.01.01`);
+    expect(await es.indices.exists({ index: `${prefix}-intake-2020.01.01` })).toBe(false);
+    expect(await es.indices.exists({ index: `${prefix}-intake-${today}` })).toBe(true);
+    await close();
+  });
 });

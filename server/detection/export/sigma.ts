@@ -48,6 +48,7 @@ const SIGMA_SERVICES: Record<Service, string> = {
   application: 'application',
   rdpcorets: 'rdpcorets',
   terminalservices: 'terminalservices-remoteconnectionmanager',
+  'application-experience': 'application-experience',
 };
 
 // ---- mapping step ----

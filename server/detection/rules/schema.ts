@@ -107,6 +107,7 @@ export const SERVICES = {
   application: 'Application',
   rdpcorets: 'Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational',
   terminalservices: 'Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational',
+  'application-experience': 'Microsoft-Windows-Application-Experience/Program-Telemetry',
 } as const;
 export type Service = keyof typeof SERVICES;
 

@@ -13,5 +13,6 @@ export {
   SEEN_INDEX_PREFIX,
   seenIndexFor,
   seenIndexTemplate,
+  writeSeen,
   type SeenMarker,
 } from './seen_markers';
