@@ -196,7 +196,9 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     const started = Date.now();
     const dropped: string[] = [];
     for (const spec of streams) {
-      dropped.push(...(await dropExpiredSeenIndices(es, spec.stream, spec.lateArrivalMs + 2 * 86_400_000)));
+      // Markers must outlive any re-read: a lost cursor re-reads `lookback`, plus the late window, plus a day's margin.
+      const keepMs = spec.lookbackMs + spec.lateArrivalMs + 86_400_000;
+      dropped.push(...(await dropExpiredSeenIndices(es, spec.stream, keepMs)));
     }
     dropped.push(
       ...(await dropExpiredDailyIndices(es, `${config.intake.index}-`, durationMs(config.intake.retention))),
