@@ -3,6 +3,22 @@
  * detectors and the feature extractor (and through it the Python training twin) cannot disagree.
  */
 
+/** Winlogbeat's names for logon types (winlog.logon.type), as its Security module renders them. */
+export const LOGON_TYPE_LABELS: Readonly<Record<string, string>> = {
+  '0': 'System',
+  '2': 'Interactive',
+  '3': 'Network',
+  '4': 'Batch',
+  '5': 'Service',
+  '7': 'Unlock',
+  '8': 'NetworkCleartext',
+  '9': 'NewCredentials',
+  '10': 'RemoteInteractive',
+  '11': 'CachedInteractive',
+  '12': 'CachedRemoteInteractive',
+  '13': 'CachedUnlock',
+};
+
 /** Winlogbeat renders logon types as names (`Network`, `RemoteInteractive`); Windows and Wazuh carry numbers. */
 const LOGON_TYPE_NAMES: Record<string, number> = {
   interactive: 2,

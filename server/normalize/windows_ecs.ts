@@ -6,6 +6,7 @@
  * Field-by-field notes: docs/reference/winlogbeat-wazuh-formats.md §1.2-1.3.
  */
 import type { EcsEndpoint, EcsProcess, EcsUser, Event } from '../../common/event';
+import { LOGON_TYPE_LABELS } from '../../common/windows_values';
 import { domainParts } from './dns_domain';
 import { EventData, firstOf } from './event_data';
 import {
@@ -163,21 +164,6 @@ const SYSMON: Record<number, [string[], string[], string]> = {
   29: [['file'], ['creation'], 'File Executable Detected'],
 };
 
-export const LOGON_TYPES: Record<string, string> = {
-  '0': 'System',
-  '2': 'Interactive',
-  '3': 'Network',
-  '4': 'Batch',
-  '5': 'Service',
-  '7': 'Unlock',
-  '8': 'NetworkCleartext',
-  '9': 'NewCredentials',
-  '10': 'RemoteInteractive',
-  '11': 'CachedInteractive',
-  '12': 'CachedRemoteInteractive',
-  '13': 'CachedUnlock',
-};
-
 const SERVICE_TYPES: Record<string, string> = {
   '0x1': 'Kernel Driver',
   '0x2': 'File System Driver',
@@ -308,7 +294,7 @@ function setCategorisation(ev: Event, category: string[], type: string[], action
 function setLogonType(ev: Event, raw: string | undefined): void {
   if (!present(raw)) return;
   const logon = ev.winlog.logon ?? (ev.winlog.logon = {});
-  if (logon.type === undefined) logon.type = LOGON_TYPES[raw] ?? raw;
+  if (logon.type === undefined) logon.type = LOGON_TYPE_LABELS[raw] ?? raw;
 }
 
 function setLogonId(ev: Event, id: string | undefined): void {

@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import type { Organisation } from './org';
 import { Doc, renderRaw } from './render_raw';
 import { baseName, POWERSHELL, SECURITY, SYSMON, WinEvent } from './win_event';
+import { LOGON_TYPE_LABELS } from '../../common/windows_values';
 
 const SECURITY_CATEGORY: Record<number, [string, string[], string[]]> = {
   4624: ['logged-in', ['authentication'], ['start']],
@@ -34,18 +35,6 @@ const SYSMON_CATEGORY: Record<number, [string[], string[]]> = {
   11: [['file'], ['creation']],
   13: [['configuration', 'registry'], ['change']],
   22: [['network'], ['connection', 'protocol', 'info']],
-};
-
-const LOGON_TYPES: Record<string, string> = {
-  '2': 'Interactive',
-  '3': 'Network',
-  '4': 'Batch',
-  '5': 'Service',
-  '7': 'Unlock',
-  '8': 'NetworkCleartext',
-  '9': 'NewCredentials',
-  '10': 'RemoteInteractive',
-  '11': 'CachedInteractive',
 };
 
 const STATUS_TEXT: Record<string, string> = {
@@ -232,7 +221,7 @@ function securityPipeline(
   const logonIdField = code === 4634 ? ed.TargetLogonId : ed.SubjectLogonId;
   if (logonIdField) logon.id = logonIdField;
   if (ed.LogonType && (code === 4624 || code === 4625 || code === 4634))
-    logon.type = LOGON_TYPES[ed.LogonType];
+    logon.type = LOGON_TYPE_LABELS[ed.LogonType];
   if (code === 4625) {
     logon.failure = {
       reason: ed.FailureReason === '%%2307' ? 'Account locked out.' : 'Unknown user name or bad password.',

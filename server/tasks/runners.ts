@@ -4,6 +4,7 @@
  * after the writes succeeded (`processAndWrite` throws otherwise, and Task Manager retries the run from the old
  * cursor; alert ids are deterministic, so a retry overwrites instead of duplicating).
  */
+import type { TaskStatus } from '../../common/api';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { AptDetectionConfig } from '../config';
@@ -101,11 +102,31 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     return (await b).scorers;
   };
 
+  /** Status of one run, as the status API shows it (task ids are `<type>:1`, see task_definitions). */
+  const recordRun = (
+    taskType: string,
+    started: number,
+    outcome: NonNullable<TaskStatus['lastOutcome']>,
+    extra: Partial<
+      Pick<TaskStatus, 'lastError' | 'cursor' | 'documentsRead' | 'documentsRejected' | 'alertsWritten'>
+    > = {},
+  ): Promise<void> =>
+    deps.status.recordRun({
+      taskId: `${taskType}:1`,
+      taskType,
+      lastRunAt: new Date(started).toISOString(),
+      lastDurationMs: Date.now() - started,
+      lastOutcome: outcome,
+      documentsRead: 0,
+      documentsRejected: 0,
+      alertsWritten: 0,
+      ...extra,
+    });
+
   const detectionRunner =
     (spec: StreamSpec): TaskRunner =>
     async (state: TaskState, signal: AbortSignal): Promise<TaskState> => {
       const started = Date.now();
-      const taskId = `${spec.taskType}:1`;
       const counts = { read: 0, rejected: 0, alerts: 0 };
       let cursor: EsSourceState | undefined = parseEsSourceState(state.cursor);
       try {
@@ -158,12 +179,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           cursor = await source.commit(batch.checkpoint);
           if (signal.aborted) break;
         }
-        await deps.status.recordRun({
-          taskId,
-          taskType: spec.taskType,
-          lastRunAt: new Date(started).toISOString(),
-          lastDurationMs: Date.now() - started,
-          lastOutcome: signal.aborted ? 'cancelled' : 'success',
+        await recordRun(spec.taskType, started, signal.aborted ? 'cancelled' : 'success', {
           cursor,
           documentsRead: counts.read,
           documentsRejected: counts.rejected,
@@ -173,20 +189,13 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         logger.error(`${spec.taskType} failed after ${counts.read} documents: ${message}`);
-        await deps.status
-          .recordRun({
-            taskId,
-            taskType: spec.taskType,
-            lastRunAt: new Date(started).toISOString(),
-            lastDurationMs: Date.now() - started,
-            lastOutcome: 'failure',
-            lastError: message,
-            cursor,
-            documentsRead: counts.read,
-            documentsRejected: counts.rejected,
-            alertsWritten: counts.alerts,
-          })
-          .catch(() => undefined);
+        await recordRun(spec.taskType, started, 'failure', {
+          lastError: message,
+          cursor,
+          documentsRead: counts.read,
+          documentsRejected: counts.rejected,
+          alertsWritten: counts.alerts,
+        }).catch(() => undefined);
         // Task Manager retries a failed run with the state it had before this run started.
         throw e;
       }
@@ -204,16 +213,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
       ...(await dropExpiredDailyIndices(es, `${config.intake.index}-`, durationMs(config.intake.retention))),
     );
     logger.info(`housekeeping dropped ${dropped.length} expired indices`);
-    await deps.status.recordRun({
-      taskId: `${TASK_TYPES.housekeeping}:1`,
-      taskType: TASK_TYPES.housekeeping,
-      lastRunAt: new Date(started).toISOString(),
-      lastDurationMs: Date.now() - started,
-      lastOutcome: 'success',
-      documentsRead: 0,
-      documentsRejected: 0,
-      alertsWritten: 0,
-    });
+    await recordRun(TASK_TYPES.housekeeping, started, 'success');
     return { dropped };
   };
 
@@ -226,16 +226,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     });
     for (const b of built.values()) await (await b).baselines?.reload();
     logger.info(`behaviour baselines retrained: ${JSON.stringify(result)}`);
-    await deps.status.recordRun({
-      taskId: `${TASK_TYPES.trainBaselines}:1`,
-      taskType: TASK_TYPES.trainBaselines,
-      lastRunAt: new Date(started).toISOString(),
-      lastDurationMs: Date.now() - started,
-      lastOutcome: 'success',
-      documentsRead: 0,
-      documentsRejected: 0,
-      alertsWritten: 0,
-    });
+    await recordRun(TASK_TYPES.trainBaselines, started, 'success');
     return {};
   };
 

@@ -1,7 +1,6 @@
 import { createLogger } from '../../scripts/host/logger';
 import { StandaloneHost } from '../../scripts/host/standalone_host';
 import { parseConfig, type AptDetectionConfig } from '../../server/config';
-import { winlogbeatLogon } from '../fixtures/winlogbeat_docs';
 import { stackUrls, uniqueName } from '../stack_env';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
@@ -42,28 +41,4 @@ export async function startTestHost(
   return { host, config };
 }
 
-/** NDJSON lines of a brute force against one account from one address: 12 failed network logons, then a success. */
-export function bruteForceLines(hostName: string, base = Date.now() - 10 * 60_000): string[] {
-  return Array.from({ length: 13 }, (_, i) => {
-    const failed = i < 12;
-    const doc = winlogbeatLogon(9000 + i, new Date(base + i * 5000)) as {
-      event: object;
-      winlog: object;
-    } & Record<string, unknown>;
-    doc.event = { ...doc.event, code: failed ? '4625' : '4624', outcome: failed ? 'failure' : 'success' };
-    doc.winlog = {
-      ...doc.winlog,
-      event_id: failed ? '4625' : '4624',
-      event_data: {
-        TargetUserName: 'svc_backup',
-        TargetDomainName: 'CORP',
-        LogonType: '3',
-        IpAddress: '10.9.9.9',
-      },
-    };
-    doc.user = { name: 'svc_backup', domain: 'CORP' };
-    doc.source = { ip: '10.9.9.9' };
-    doc.host = { name: hostName };
-    return JSON.stringify(doc);
-  });
-}
+export { bruteForceLines } from '../fixtures/winlogbeat_docs';

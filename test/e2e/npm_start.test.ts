@@ -11,7 +11,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, selectors } from 'playwright-core';
 import { parseConfig } from '../../server/config';
-import type { Logger } from '../../server/kibana_types';
 import { asAsync, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { installIndexTemplates, writeToElasticsearch } from '../../server/simulator/targets/elasticsearch';
@@ -20,22 +19,13 @@ import { buildTaskRunners } from '../../server/tasks/runners';
 import { TASK_TYPES } from '../../server/tasks/task_definitions';
 import { stackUrls, uniqueName } from '../stack_env';
 import { ADMIN_TOKEN } from './host_helpers';
+import { quietLogger } from '../fixtures/quiet_logger';
 
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, 'test', 'output');
 const TASK_ID = `${TASK_TYPES.detectWinlogbeat}:1`;
-
-const quiet: Logger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  fatal: () => undefined,
-  get: () => quiet,
-};
 
 describe('npm start (the host script as a child process)', () => {
   const urls = stackUrls();
@@ -201,7 +191,7 @@ describe('npm start (the host script as a child process)', () => {
       { index: '.apt-detection-seen-winlogbeat-*', expand_wildcards: 'all' },
       { ignore: [404] },
     );
-    const { runners, close } = buildTaskRunners({ config: reference, es, logger: quiet, status });
+    const { runners, close } = buildTaskRunners({ config: reference, es, logger: quietLogger, status });
     await runners[TASK_TYPES.detectWinlogbeat]({}, new AbortController().signal);
     await close();
     const uninterrupted = await alertIds(`${prefix}-ref-alerts`);

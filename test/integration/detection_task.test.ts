@@ -13,20 +13,10 @@ import { SEEN_INDEX_PREFIX } from '../../server/sources/elasticsearch';
 import { StatusStore } from '../../server/status/status_store';
 import { buildTaskRunners } from '../../server/tasks/runners';
 import { TASK_TYPES } from '../../server/tasks/task_definitions';
-import type { Logger } from '../../server/kibana_types';
 import { stackUrls, uniqueName } from '../stack_env';
+import { quietLogger } from '../fixtures/quiet_logger';
 
 jest.setTimeout(240_000);
-
-const quiet: Logger = {
-  trace: () => undefined,
-  fatal: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  get: () => quiet,
-};
 
 describe('detection task on real Elasticsearch', () => {
   const es = new Client({ node: stackUrls().esUrl });
@@ -93,7 +83,7 @@ describe('detection task on real Elasticsearch', () => {
   }
 
   it('writes alerts once, moves the cursor, and a rerun from the old state overwrites the same alert ids', async () => {
-    const { runners, close } = buildTaskRunners({ config, es, logger: quiet, status });
+    const { runners, close } = buildTaskRunners({ config, es, logger: quietLogger, status });
     const run = runners[TASK_TYPES.detectWinlogbeat];
     const first = await run({}, new AbortController().signal);
     expect(first.cursor).toBeDefined();
@@ -107,7 +97,12 @@ describe('detection task on real Elasticsearch', () => {
     // The whole window processed again from scratch (cursor, seen markers and detector state lost, as after a
     // crash between the alert write and the commit): the same ids, the same count.
     await forgetProgress();
-    const { runners: fresh, close: closeFresh } = buildTaskRunners({ config, es, logger: quiet, status });
+    const { runners: fresh, close: closeFresh } = buildTaskRunners({
+      config,
+      es,
+      logger: quietLogger,
+      status,
+    });
     await fresh[TASK_TYPES.detectWinlogbeat]({}, new AbortController().signal);
     expect(await alertIds()).toEqual(afterFirst);
 
@@ -119,7 +114,7 @@ describe('detection task on real Elasticsearch', () => {
   });
 
   it('the Wazuh task reads Wazuh alerts and records its run', async () => {
-    const { runners, close } = buildTaskRunners({ config, es, logger: quiet, status });
+    const { runners, close } = buildTaskRunners({ config, es, logger: quietLogger, status });
     const state = await runners[TASK_TYPES.detectWazuh]({}, new AbortController().signal);
     expect(state.cursor).toBeDefined();
     const recorded = await status.get(`${TASK_TYPES.detectWazuh}:1`);
@@ -140,7 +135,7 @@ describe('detection task on real Elasticsearch', () => {
     await es.indices.create({ index: `${prefix}-closed` });
     await es.indices.close({ index: `${prefix}-closed` });
     await forgetProgress();
-    const { runners, close } = buildTaskRunners({ config: broken, es, logger: quiet, status });
+    const { runners, close } = buildTaskRunners({ config: broken, es, logger: quietLogger, status });
     await expect(runners[TASK_TYPES.detectWinlogbeat]({}, new AbortController().signal)).rejects.toThrow();
     const recorded = await status.get(`${TASK_TYPES.detectWinlogbeat}:1`);
     expect(recorded?.lastOutcome).toBe('failure');
@@ -151,7 +146,7 @@ describe('detection task on real Elasticsearch', () => {
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '.');
     await es.indices.create({ index: `${prefix}-intake-2020.01.01` });
     await es.indices.create({ index: `${prefix}-intake-${today}` });
-    const { runners, close } = buildTaskRunners({ config, es, logger: quiet, status });
+    const { runners, close } = buildTaskRunners({ config, es, logger: quietLogger, status });
     const out = await runners[TASK_TYPES.housekeeping]({}, new AbortController().signal);
     expect(out.dropped).toContain(`${prefix}-intake-2020.01.01`);
     expect(await es.indices.exists({ index: `${prefix}-intake-2020.01.01` })).toBe(false);

@@ -6,49 +6,13 @@
 import { Client } from '@elastic/elasticsearch';
 import { parseConfig } from '../../server/config';
 import { createKafka } from '../../server/kafka_client';
-import type { Logger } from '../../server/kibana_types';
 import { StatusStore } from '../../server/status/status_store';
 import { buildTaskRunners } from '../../server/tasks/runners';
-import { winlogbeatLogon } from '../fixtures/winlogbeat_docs';
+import { bruteForceLines } from '../fixtures/winlogbeat_docs';
 import { stackUrls, uniqueName } from '../stack_env';
+import { quietLogger } from '../fixtures/quiet_logger';
 
 jest.setTimeout(240_000);
-
-const quiet: Logger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  fatal: () => undefined,
-  get: () => quiet,
-};
-
-/** Winlogbeat raw-shaped brute force: 12 failed network logons for one account from one address, then a success. */
-function bruteForce(base: number): string[] {
-  return Array.from({ length: 13 }, (_, i) => {
-    const failed = i < 12;
-    const doc = winlogbeatLogon(7000 + i, new Date(base + i * 5000)) as {
-      event: object;
-      winlog: object;
-    } & Record<string, unknown>;
-    doc.event = { ...doc.event, code: failed ? '4625' : '4624', outcome: failed ? 'failure' : 'success' };
-    doc.winlog = {
-      ...doc.winlog,
-      event_id: failed ? '4625' : '4624',
-      event_data: {
-        TargetUserName: 'svc_sql',
-        TargetDomainName: 'CORP',
-        LogonType: '3',
-        IpAddress: '10.7.7.7',
-      },
-    };
-    doc.user = { name: 'svc_sql', domain: 'CORP' };
-    doc.source = { ip: '10.7.7.7' };
-    doc.host = { name: 'db-01.corp.example' };
-    return JSON.stringify(doc);
-  });
-}
 
 describe('Kafka detection worker on the real stack', () => {
   const urls = stackUrls();
@@ -86,7 +50,13 @@ describe('Kafka detection worker on the real stack', () => {
   /** Runs a worker in its own group until it has handled `messages` messages; returns the alert ids then. */
   async function runWorker(groupId: string, messages: number): Promise<string[]> {
     const config = settings(groupId);
-    const built = buildTaskRunners({ config, es, kafka: createKafka(config.kafka), logger: quiet, status });
+    const built = buildTaskRunners({
+      config,
+      es,
+      kafka: createKafka(config.kafka),
+      logger: quietLogger,
+      status,
+    });
     await built.start();
     expect(built.kafkaWorker).toBeDefined();
     const stats = built.kafkaWorker!.stats;
@@ -113,7 +83,12 @@ describe('Kafka detection worker on the real stack', () => {
     await producer.connect();
     await producer.send({
       topic,
-      messages: [...bruteForce(Date.now() - 15 * 60_000).map((value) => ({ value })), { value: 'not json' }],
+      messages: [
+        ...bruteForceLines('db-01.corp.example', { user: 'svc_sql', ip: '10.7.7.7' }).map((value) => ({
+          value,
+        })),
+        { value: 'not json' },
+      ],
     });
     await producer.disconnect();
 
