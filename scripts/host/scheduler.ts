@@ -34,6 +34,8 @@ export interface TaskDoc {
   attempts: number;
   lastRunAt?: string;
   lastError?: string;
+  /** Set by runSoon; a run that ends after it was requested is followed by another one right away. */
+  runSoonAt?: string;
 }
 
 export interface SchedulerOptions {
@@ -123,14 +125,14 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
     }
   }
 
-  /** Runs a task now (Task Manager's runSoon): moves its runAt to now. */
+  /**
+   * Runs a task now (Task Manager's runSoon): moves its runAt to now. A request that arrives while the task runs is
+   * remembered (`runSoonAt`), so that run is followed by another one at once instead of a full interval later: the
+   * running one may have started reading before the data the caller wants processed existed.
+   */
   async runSoon(id: string): Promise<void> {
-    await this.es.update({
-      index: this.index,
-      id,
-      doc: { runAt: new Date().toISOString() },
-      refresh: 'wait_for',
-    });
+    const now = new Date().toISOString();
+    await this.es.update({ index: this.index, id, doc: { runAt: now, runSoonAt: now }, refresh: 'wait_for' });
   }
 
   start(): void {
@@ -258,8 +260,13 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
       clearInterval(lease);
       clearTimeout(timeout);
     }
-    // The next run waits a full interval after this one ended: a slow run delays the next instead of overlapping.
-    const nextRun = new Date(Date.now() + durationMs(doc.schedule.interval)).toISOString();
+    // The next run waits a full interval after this one ended (a slow run delays the next instead of overlapping),
+    // unless runSoon was called after this run started.
+    const requested = (await this.get(doc.id))?.runSoonAt;
+    const rerun = requested !== undefined && Date.parse(requested) >= started;
+    const nextRun = new Date(
+      rerun ? Date.now() : Date.now() + durationMs(doc.schedule.interval),
+    ).toISOString();
     const final: TaskDoc = {
       ...next,
       status: 'idle',
@@ -267,6 +274,7 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
       leaseUntil: undefined,
       lastRunAt: new Date(started).toISOString(),
       runAt: nextRun,
+      runSoonAt: undefined,
     };
     await this.es.index({ index: this.index, id: doc.id, document: final, refresh: 'wait_for' });
   }

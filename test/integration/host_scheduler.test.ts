@@ -71,6 +71,47 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
     expect(Number(doc?.state.count)).toBeGreaterThanOrEqual(3);
   });
 
+  it('runs again right after the current run when runSoon is called while it runs', async () => {
+    const type = uniqueName('test-runsoon');
+    const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
+    let runs = 0;
+    let inFirstRun: () => void = () => undefined;
+    const firstRunStarted = new Promise<void>((r) => (inFirstRun = r));
+    tm.registerTaskDefinitions({
+      [type]: {
+        title: 'runsoon',
+        timeout: '30s',
+        maxConcurrency: 1,
+        createTaskRunner: () => ({
+          run: async () => {
+            runs++;
+            if (runs === 1) {
+              inFirstRun();
+              await sleep(800);
+            }
+            return { state: { runs } };
+          },
+        }),
+      },
+    });
+    await tm.ensureScheduled({
+      id: `${type}:1`,
+      taskType: type,
+      schedule: { interval: '1h' },
+      params: {},
+      state: {},
+    });
+    tm.start();
+    await firstRunStarted;
+    await tm.runSoon(`${type}:1`);
+    // With a 1 h interval, only the remembered runSoon can bring the second run within seconds.
+    await waitUntil(() => runs >= 2, 15000);
+    await tm.stop();
+    const doc = await tm.get(`${type}:1`);
+    expect(doc?.runSoonAt).toBeUndefined();
+    expect(Date.parse(doc!.runAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
+  });
+
   it('cancels a run that exceeds its timeout, keeps the previous state and counts the attempt', async () => {
     const type = uniqueName('test-timeout');
     const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50 });
