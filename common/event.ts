@@ -107,6 +107,8 @@ export interface Event {
     directory?: string;
     size?: number;
     target_path?: string;
+    /** Hashes of the file (Sysmon image/driver loads, file-delete archiving, executable detection). */
+    hash?: { md5?: string; sha1?: string; sha256?: string; imphash?: string };
   };
   registry?: {
     path?: string;
@@ -122,11 +124,18 @@ export interface Event {
     record_id?: string;
     provider_name?: string;
     computer_name?: string;
-    logon?: { type?: string; id?: string };
+    logon?: {
+      type?: string;
+      id?: string;
+      /** 4625/4776: Status, SubStatus and FailureReason decoded to text the way Winlogbeat's pipeline does. */
+      failure?: { reason?: string; status?: string; sub_status?: string };
+    };
     /** Event data with the original (PascalCase) names; values are strings as Windows renders them. */
     event_data?: Record<string, string>;
   };
   service?: { name?: string; type?: string };
+  /** The security group of a membership change (4728/4732/4756 and their removals): ECS `group.*`. */
+  group?: { name?: string; id?: string; domain?: string };
   /** Source-provided ATT&CK hint (e.g. Wazuh `rule.mitre.id`); never trusted as a detection by itself. */
   threat_hint?: { technique_ids: string[]; rule_id?: string; rule_level?: number; rule_description?: string };
   /** Where the event came from. */

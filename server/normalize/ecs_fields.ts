@@ -38,6 +38,16 @@ function strArray(v: unknown): string[] | undefined {
   return out;
 }
 
+/** ECS `*.hash` (lower-cased, as the Sysmon mapping produces them). */
+function pickHash(h: Obj): NonNullable<EcsProcess['hash']> {
+  const hash: NonNullable<EcsProcess['hash']> = {};
+  if (typeof h.md5 === 'string') hash.md5 = h.md5.toLowerCase();
+  if (typeof h.sha1 === 'string') hash.sha1 = h.sha1.toLowerCase();
+  if (typeof h.sha256 === 'string') hash.sha256 = h.sha256.toLowerCase();
+  if (typeof h.imphash === 'string') hash.imphash = h.imphash.toLowerCase();
+  return hash;
+}
+
 function pickProcess(src: Obj): EcsProcess {
   const p: EcsProcess = {};
   const pid = num(src.pid);
@@ -50,15 +60,7 @@ function pickProcess(src: Obj): EcsProcess {
   if (exe !== undefined) p.executable = exe;
   const cmd = str(src.command_line);
   if (cmd !== undefined) p.command_line = cmd;
-  if (isObject(src.hash)) {
-    const h = src.hash;
-    const hash: NonNullable<EcsProcess['hash']> = {};
-    if (typeof h.md5 === 'string') hash.md5 = h.md5.toLowerCase();
-    if (typeof h.sha1 === 'string') hash.sha1 = h.sha1.toLowerCase();
-    if (typeof h.sha256 === 'string') hash.sha256 = h.sha256.toLowerCase();
-    if (typeof h.imphash === 'string') hash.imphash = h.imphash.toLowerCase();
-    p.hash = hash;
-  }
+  if (isObject(src.hash)) p.hash = pickHash(src.hash);
   if (isObject(src.pe)) {
     const pe = src.pe;
     const out: NonNullable<EcsProcess['pe']> = {};
@@ -226,6 +228,7 @@ export function readEcsFields(doc: Obj, ev: Event): void {
     if (size !== undefined) file.size = size;
     const target = str(f.target_path);
     if (target !== undefined) file.target_path = target;
+    if (isObject(f.hash)) file.hash = pickHash(f.hash);
     ev.file = file;
   }
   const r = doc.registry;
@@ -248,6 +251,17 @@ export function readEcsFields(doc: Obj, ev: Event): void {
       registry.data = data;
     }
     ev.registry = registry;
+  }
+  const g = doc.group;
+  if (isObject(g)) {
+    const group: NonNullable<Event['group']> = {};
+    const name = str(g.name);
+    if (name !== undefined) group.name = name;
+    const id = str(g.id);
+    if (id !== undefined) group.id = id;
+    const domain = str(g.domain);
+    if (domain !== undefined) group.domain = domain;
+    if (name !== undefined || id !== undefined) ev.group = group;
   }
   const s = doc.service;
   if (isObject(s)) {

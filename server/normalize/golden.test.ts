@@ -98,3 +98,45 @@ const found = dir ? pairs(dir) : [];
     expect(e.user).toMatchObject({ name: 'vagrant', domain: 'VAGRANT', effective: { id: 'S-1-0-0' } });
   });
 });
+
+/** After-ingest security documents whose pipeline fields (failure texts, group) we must be able to derive. */
+function pipelineDerived(): Array<[string, Record<string, unknown>]> {
+  if (!dir) return [];
+  const out: Array<[string, Record<string, unknown>]> = [];
+  const sec = path.join(dir, 'security');
+  for (const f of fs.readdirSync(sec).sort()) {
+    if (!f.endsWith('.golden.json') || f.endsWith('.evtx.golden.json')) continue;
+    const docs = JSON.parse(fs.readFileSync(path.join(sec, f), 'utf8')) as Array<Record<string, unknown>>;
+    docs.forEach((d, i) => {
+      const logon = (d.winlog as { logon?: { failure?: unknown } } | undefined)?.logon;
+      if (logon?.failure !== undefined || d.group !== undefined) out.push([`${f}[${i}]`, d]);
+    });
+  }
+  return out;
+}
+
+const derived = pipelineDerived();
+
+(dir ? describe : describe.skip)('fields the security pipeline derives from event data', () => {
+  it('finds failed-logon and group-membership documents among the goldens', () => {
+    expect(derived.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(derived)('%s: failure texts and group come out the same without the pipeline', (name, doc) => {
+    const withPipeline = ok(normalizeDocument(doc, { kind: 'file', location: name, id: name }));
+    // The same document with the pipeline's derived fields removed: they must be rebuilt from winlog.event_data.
+    const stripped = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & {
+      winlog: { logon?: { failure?: unknown } };
+      user?: { target?: { group?: unknown } };
+    };
+    delete stripped.group;
+    if (stripped.winlog.logon) delete stripped.winlog.logon.failure;
+    if (stripped.user?.target) delete stripped.user.target.group;
+    const rebuilt = ok(normalizeDocument(stripped, { kind: 'file', location: name, id: name }));
+    const expected = doc as { group?: unknown; winlog: { logon?: { failure?: unknown } } };
+    expect(withPipeline.group).toEqual(expected.group);
+    expect(withPipeline.winlog.logon?.failure).toEqual(expected.winlog.logon?.failure);
+    expect(rebuilt.group).toEqual(expected.group);
+    expect(rebuilt.winlog.logon?.failure).toEqual(expected.winlog.logon?.failure);
+  });
+});

@@ -272,6 +272,10 @@ function restoreSysmon(ev: Event, ed: EventData, id: number, doc: Obj): void {
         const v = ev.file?.path;
         if (v !== undefined) ed.ImageLoaded = v;
       }
+      if (ed.Hashes === undefined) {
+        const v = hashesString(ev.file?.hash);
+        if (v !== undefined) ed.Hashes = v;
+      }
       break;
     case 2:
     case 11:

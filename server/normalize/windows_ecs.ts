@@ -9,6 +9,7 @@ import type { EcsEndpoint, EcsProcess, EcsUser, Event } from '../../common/event
 import { LOGON_TYPE_LABELS } from '../../common/windows_values';
 import { domainParts } from './dns_domain';
 import { EventData, firstOf } from './event_data';
+import { decodeLogonFailure } from './logon_failure';
 import {
   baseName,
   cleanIp,
@@ -303,6 +304,23 @@ function setLogonId(ev: Event, id: string | undefined): void {
   if (logon.id === undefined) logon.id = id;
 }
 
+function setLogonFailure(ev: Event, ed: EventData, id: number): void {
+  if (ev.winlog.logon?.failure !== undefined) return;
+  const failure = decodeLogonFailure(id, ed.Status, ed.SubStatus, ed.FailureReason);
+  if (failure === undefined) return;
+  (ev.winlog.logon ?? (ev.winlog.logon = {})).failure = failure;
+}
+
+/** ECS `group.*` of a membership change: the group is the event's Target (TargetUserName/TargetSid/Domain). */
+function setGroup(ev: Event, ed: EventData): void {
+  if (ev.group !== undefined) return;
+  const g: NonNullable<Event['group']> = {};
+  if (present(ed.TargetUserName)) g.name = ed.TargetUserName;
+  if (present(ed.TargetSid)) g.id = ed.TargetSid;
+  if (present(ed.TargetDomainName)) g.domain = ed.TargetDomainName;
+  if (g.name !== undefined || g.id !== undefined) ev.group = g;
+}
+
 /** CN=Jane Doe,OU=... -> "Jane Doe" (4728/4732/4756 MemberName). */
 function commonName(dn: string): string | undefined {
   if (!dn.startsWith('CN=') && !dn.startsWith('cn=')) return undefined;
@@ -343,9 +361,16 @@ function mapSecurity(ev: Event, ed: EventData, id: number): void {
   }
   switch (id) {
     case 4624:
+      setLogonType(ev, ed.LogonType);
+      setLogonId(ev, ed.SubjectLogonId);
+      break;
     case 4625:
       setLogonType(ev, ed.LogonType);
       setLogonId(ev, ed.SubjectLogonId);
+      setLogonFailure(ev, ed, id);
+      break;
+    case 4776:
+      setLogonFailure(ev, ed, id);
       break;
     case 4634:
     case 4647:
@@ -418,6 +443,7 @@ function mapSecurity(ev: Event, ed: EventData, id: number): void {
         if (cn !== undefined && t.name === undefined) t.name = cn;
         if (present(ed.MemberSid) && t.id === undefined) t.id = ed.MemberSid;
       }
+      setGroup(ev, ed);
       setLogonId(ev, ed.SubjectLogonId);
       break;
     }
@@ -457,6 +483,15 @@ function setService(ev: Event, name: string | undefined, type: string | undefine
 function setHashes(p: EcsProcess, hashes: string | undefined): void {
   if (!present(hashes) || p.hash !== undefined) return;
   p.hash = parseHashes(hashes);
+}
+
+/** file.hash.* from Sysmon's "SHA1=…,MD5=…" list (image/driver loads, file delete archiving, executables). */
+function setFileHashes(ev: Event, hashes: string | undefined): void {
+  if (!present(hashes) || ev.file?.hash !== undefined) return;
+  const h = parseHashes(hashes);
+  if (h.md5 === undefined && h.sha1 === undefined && h.sha256 === undefined && h.imphash === undefined)
+    return;
+  (ev.file ?? (ev.file = {})).hash = h;
 }
 
 function setRegistry(ev: Event, ed: EventData, id: number): void {
@@ -577,20 +612,26 @@ function mapSysmon(ev: Event, ed: EventData, id: number): void {
         n.direction = ed.Initiated.toLowerCase() === 'true' ? 'outbound' : 'inbound';
       break;
     }
+    case 6:
     case 7:
       setFile(ev, ed.ImageLoaded);
+      setFileHashes(ev, ed.Hashes);
       break;
-    case 6:
-      setFile(ev, ed.ImageLoaded);
+    case 15:
+      // FileCreateStreamHash names its field "Hash" (Sysmon 11+); older schemas used "Hashes".
+      setFile(ev, ed.TargetFilename);
+      setFileHashes(ev, ed.Hash ?? ed.Hashes);
+      break;
+    case 23:
+    case 26:
+    case 29:
+      setFile(ev, ed.TargetFilename);
+      setFileHashes(ev, ed.Hashes);
       break;
     case 2:
     case 11:
-    case 15:
-    case 23:
-    case 26:
     case 27:
     case 28:
-    case 29:
       setFile(ev, ed.TargetFilename);
       break;
     case 12:

@@ -31,6 +31,18 @@ const EVENT_DATA_OPTIONS: readonly EventDataOptions[] = [
   { dropEmpty: true, reuse: true },
 ];
 
+/** `winlog.logon.failure` as the security pipeline wrote it (texts, not codes). */
+function readLogonFailure(f: Obj): NonNullable<NonNullable<Event['winlog']['logon']>['failure']> | undefined {
+  const out: NonNullable<NonNullable<Event['winlog']['logon']>['failure']> = {};
+  const reason = asString(f.reason);
+  if (reason !== undefined) out.reason = reason;
+  const status = asString(f.status);
+  if (status !== undefined) out.status = status;
+  const sub = asString(f.sub_status);
+  if (sub !== undefined) out.sub_status = sub;
+  return reason === undefined && status === undefined && sub === undefined ? undefined : out;
+}
+
 export function normalizeWinlogbeatDoc(
   doc: Obj,
   origin: EventOrigin,
@@ -86,7 +98,11 @@ export function normalizeWinlogbeatDoc(
     if (isObject(logon)) {
       const type = asString(logon.type);
       const lid = asString(logon.id);
-      if (type !== undefined || lid !== undefined) ev.winlog.logon = { type, id: lid };
+      const failure = isObject(logon.failure) ? readLogonFailure(logon.failure) : undefined;
+      if (type !== undefined || lid !== undefined || failure !== undefined) {
+        ev.winlog.logon = { type, id: lid };
+        if (failure !== undefined) ev.winlog.logon.failure = failure;
+      }
     }
   } else if (docEvent !== undefined) {
     // Collection stage: only the beat's own event fields; event.action is the task name, replaced below when the
