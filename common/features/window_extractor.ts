@@ -8,6 +8,13 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { FeatureEvent } from './feature_event';
+import {
+  DEFAULT_SNAPSHOT_LIMITS,
+  EXTRACTOR_SNAPSHOT_VERSION,
+  type ExtractorSnapshot,
+  type ExtractorSnapshotLimits,
+  type WindowSnapshot,
+} from './extractor_snapshot';
 import { isPrivateIp as isPrivateAddress } from '../windows_values';
 import {
   EVENT_KINDS,
@@ -213,6 +220,55 @@ export class WindowFeatureExtractor<R = unknown> {
     return { events: this.events, lateDropped: this.late, openWindows: this.open.size };
   }
 
+  /**
+   * The extractor's state as plain JSON, refs encoded by `encodeRef`. Within `limits` a restored extractor
+   * continues exactly as this one would; past them the least recently active windows and entities, the oldest
+   * pairs and the least frequent processes are dropped (their later windows then look more novel than they are).
+   */
+  snapshot(
+    encodeRef: (ref: R) => unknown,
+    limits: ExtractorSnapshotLimits = DEFAULT_SNAPSHOT_LIMITS,
+  ): ExtractorSnapshot {
+    const lastActivity = (w: WindowState<R>): number => w.steps[w.steps.length - 1]?.t ?? w.start;
+    const windows = [...this.open.values()]
+      .sort((a, b) => lastActivity(b) - lastActivity(a))
+      .slice(0, limits.maxWindows)
+      .map((w) => windowSnapshot(w, encodeRef));
+    const history = [...this.pairHistory.entries()].slice(-limits.maxHistoryEntities);
+    const procs = [...this.procWindows.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limits.maxProcesses);
+    return {
+      v: EXTRACTOR_SNAPSHOT_VERSION,
+      watermark: Number.isFinite(this.watermark) ? this.watermark : null,
+      closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null,
+      events: this.events,
+      late: this.late,
+      windows,
+      pairHistory: history.map(([k, pairs]) => [k, [...pairs].slice(-limits.maxPairsPerEntity)]),
+      procWindows: procs,
+    };
+  }
+
+  /** Replaces the whole state with a (validated, see parseExtractorSnapshot) snapshot; refs go through `decodeRef`. */
+  restore(s: ExtractorSnapshot, decodeRef: (raw: unknown) => R | undefined): void {
+    this.open.clear();
+    this.pairHistory.clear();
+    this.procWindows.clear();
+    this.watermark = s.watermark ?? -Infinity;
+    this.closedBefore = s.closedBefore ?? -Infinity;
+    this.events = s.events;
+    this.late = s.late;
+    this.minStart = Infinity;
+    for (const w of s.windows) {
+      const state = windowState<R>(w, decodeRef);
+      this.open.set(`${w.type}\u0000${w.entity}\u0000${w.start}`, state);
+      if (w.start < this.minStart) this.minStart = w.start;
+    }
+    for (const [k, pairs] of s.pairHistory) this.pairHistory.set(k, new Set(pairs));
+    for (const [p, n] of s.procWindows) this.procWindows.set(p, n);
+  }
+
   private window(type: EntityType, entity: string, start: number): WindowState<R> {
     const key = `${type}\u0000${entity}\u0000${start}`;
     let w = this.open.get(key);
@@ -399,7 +455,11 @@ export class WindowFeatureExtractor<R = unknown> {
   private remember(w: WindowState<R>): void {
     const key = `${w.type}:${w.entity}`;
     let hist = this.pairHistory.get(key);
-    if (!hist && this.pairHistory.size < HISTORY_CAP) {
+    if (hist) {
+      // Re-inserted so that Map order is least recently updated first: snapshot() keeps the most recent entities.
+      this.pairHistory.delete(key);
+      this.pairHistory.set(key, hist);
+    } else if (this.pairHistory.size < HISTORY_CAP) {
       hist = new Set();
       this.pairHistory.set(key, hist);
     }
@@ -411,4 +471,69 @@ export class WindowFeatureExtractor<R = unknown> {
       else if (this.procWindows.size < HISTORY_CAP) this.procWindows.set(p, 1);
     }
   }
+}
+
+function windowSnapshot<R>(w: WindowState<R>, encodeRef: (ref: R) => unknown): WindowSnapshot {
+  return {
+    type: w.type,
+    entity: w.entity,
+    start: w.start,
+    n: w.n,
+    failures: w.failures,
+    counts: [...w.counts],
+    dips: [...w.dips],
+    dports: [...w.dports],
+    sips: [...w.sips],
+    hosts: [...w.hosts],
+    users: [...w.users],
+    procs: [...w.procs],
+    pairs: [...w.pairs],
+    dnsCount: w.dnsCount,
+    entSum: w.entSum,
+    entMax: w.entMax,
+    qlenMax: w.qlenMax,
+    domains: [...w.domains],
+    longLabels: w.longLabels,
+    obSum: w.obSum,
+    obMax: w.obMax,
+    external: w.external,
+    steps: w.steps.map((st) => [st.token, st.t, st.f === 1 ? 1 : 0, st.pair, st.proc, st.ob, st.ent]),
+    label: w.label,
+    refs: w.refs.map(encodeRef),
+  };
+}
+
+function windowState<R>(w: WindowSnapshot, decodeRef: (raw: unknown) => R | undefined): WindowState<R> {
+  const refs: R[] = [];
+  for (const raw of w.refs.slice(-MAX_REFS)) {
+    const r = decodeRef(raw);
+    if (r !== undefined) refs.push(r);
+  }
+  return {
+    type: w.type,
+    entity: w.entity,
+    start: w.start,
+    n: w.n,
+    failures: w.failures,
+    counts: [...w.counts],
+    dips: new Set(w.dips),
+    dports: new Set(w.dports),
+    sips: new Set(w.sips),
+    hosts: new Set(w.hosts),
+    users: new Set(w.users),
+    procs: new Set(w.procs),
+    pairs: new Set(w.pairs),
+    dnsCount: w.dnsCount,
+    entSum: w.entSum,
+    entMax: w.entMax,
+    qlenMax: w.qlenMax,
+    domains: new Set(w.domains),
+    longLabels: w.longLabels,
+    obSum: w.obSum,
+    obMax: w.obMax,
+    external: w.external,
+    steps: w.steps.map(([token, t, f, pair, proc, ob, ent]) => ({ token, t, f, pair, proc, ob, ent })),
+    label: w.label,
+    refs,
+  };
 }

@@ -23,7 +23,7 @@ export async function createModelScorers(
   const hybrid = await createHybridScorer(models, logger);
   let baselines: BaselineScorer | undefined;
   if (models.baselines.enabled) {
-    baselines = await BaselineScorer.create({ es }).catch((e: Error) => {
+    baselines = await BaselineScorer.create({ es, logger }).catch((e: Error) => {
       logger.warn(`behaviour baselines not loaded (detectors keep running): ${e.message}`);
       return undefined;
     });

@@ -32,6 +32,9 @@ export interface ModelScorer {
   scoreBatch(events: Event[]): Promise<Finding[]>;
   /** Scores what is still open (entity windows) at the end of a scan or on shutdown. */
   flush?(): Promise<Finding[]>;
+  /** Open entity windows as JSON, persisted with the detector state; `restore` replaces them (bad input: empty). */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 export interface PipelineResult {
@@ -47,6 +50,8 @@ export interface PipelineState {
   correlation: CorrelationState;
   /** Learned admin paths, deployment prevalence and held findings (absent in states from older versions). */
   suppression?: unknown;
+  /** Model scorers' snapshots by scorer id (absent in states from older versions). */
+  models?: Record<string, unknown>;
 }
 
 export interface DetectionPipelineOptions {
@@ -142,6 +147,7 @@ export class DetectionPipeline {
       detectors,
       correlation: this.correlator.toJSON(),
       suppression: this.suppressor.snapshot(),
+      models: Object.fromEntries(this.scorers.filter((m) => m.snapshot).map((m) => [m.id, m.snapshot?.()])),
     };
   }
 
@@ -152,6 +158,7 @@ export class DetectionPipeline {
     for (const d of this.detectors) d.restore(detectors[d.id]);
     this.correlator = Correlator.fromJSON(s.correlation, this.config.correlation);
     this.suppressor.restore(s.suppression);
+    for (const m of this.scorers) m.restore?.(isRecord(s.models) ? s.models[m.id] : undefined);
   }
 
   stats(): PipelineStats {

@@ -16,12 +16,16 @@ import {
   type BaselineDoc,
 } from './baseline_store';
 import { scoreIsolationForest, type IsolationForestModel } from './isolation_forest';
+import { restoreScorerState, scorerSnapshot, type ScorerStateOptions } from '../models/scorer_state';
+import { WindowAttributor } from '../models/window_attribution';
 
 /**
  * Behaviour baselines in the pipeline: every closed entity window is written to the windows index (the training
  * data of the next `retrainBaselines` run) and scored by the entity's own forest when it has one, else by its
  * entity type's. The anomaly score is the Isolation Forest score (0..1); a window above the forest's training p99
- * and `minScore` becomes a finding naming its top contributing features.
+ * and `minScore` becomes a finding naming its top contributing features and the ATT&CK techniques they are evidence
+ * of (models/window_attribution.ts; a window none of whose contributors maps raises no alert). The open windows
+ * survive restarts through `snapshot`/`restore`, as the hybrid scorer's do.
  */
 
 export interface BaselineScorerOptions {
@@ -29,13 +33,26 @@ export interface BaselineScorerOptions {
   windowsIndex?: string;
   baselinesIndex?: string;
   minScore?: number;
+  logger?: { warn(msg: string): void };
+  /** Bounds on the persisted window state. */
+  state?: ScorerStateOptions;
+}
+
+export interface BaselineWindowScore {
+  score: number;
+  baseline: Loaded;
+  /** Every feature with credit, largest first; `high` when the forest isolated the value on its high side. */
+  ranked: Array<{ feature: string; value: number; weight: number; high: boolean }>;
+  /** The three largest, without direction. */
+  top: Array<{ feature: string; value: number; weight: number }>;
 }
 
 type Loaded = BaselineDoc & { forest: IsolationForestModel };
 
 export class BaselineScorer implements ModelScorer {
   readonly id = 'baseline';
-  private readonly extractor = new WindowFeatureExtractor<Event>();
+  private extractor = new WindowFeatureExtractor<Event>();
+  private readonly attributor = new WindowAttributor();
 
   constructor(
     private readonly opts: BaselineScorerOptions,
@@ -67,26 +84,77 @@ export class BaselineScorer implements ModelScorer {
     return this.handle(this.extractor.flush());
   }
 
+  /** The open entity windows and held context, bounded (see ScorerStateOptions), as plain JSON. */
+  snapshot(): unknown {
+    return scorerSnapshot(this.id, this.extractor, this.attributor.pending, this.opts.state);
+  }
+
+  /** Replaces the window state; undefined or an invalid snapshot (logged) leaves the scorer empty. */
+  restore(state: unknown): void {
+    const r = restoreScorerState(this.id, state, this.opts.logger);
+    this.extractor = r.extractor;
+    this.attributor.pending = r.pending;
+  }
+
+  /** High-scoring windows none of whose contributors maps to a technique (held as context, not alerted). */
+  get unattributed(): number {
+    return this.attributor.unattributed;
+  }
+
   /** Scores one window vector; undefined when neither the entity nor its type has a baseline yet. */
-  score(
-    type: 'host' | 'user',
-    entity: string,
-    features: readonly number[],
-  ):
-    | { score: number; baseline: Loaded; top: Array<{ feature: string; value: number; weight: number }> }
-    | undefined {
+  score(type: 'host' | 'user', entity: string, features: readonly number[]): BaselineWindowScore | undefined {
     const baseline = this.baselines.get(`${type}:${entity}`) ?? this.baselines.get(`type:${type}`);
     if (!baseline) return undefined;
     const x = baselineVector(features);
     const s = scoreIsolationForest(baseline.forest, x);
-    const top = BASELINE_FEATURES.map((f, j) => ({
+    const ranked = BASELINE_FEATURES.map((f, j) => ({
       feature: f,
       value: Math.round(x[j] * 1000) / 1000,
       weight: Math.round(s.featureShare[j] * 10000) / 10000,
+      high: s.featureHighShare[j] > 0.5,
     }))
-      .sort((a, b) => b.weight - a.weight)
-      .slice(0, 3);
-    return { score: s.score, baseline, top };
+      .filter((c) => c.weight > 0)
+      .sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : 1));
+    const top = ranked.slice(0, 3).map(({ feature, value, weight }) => ({ feature, value, weight }));
+    return { score: s.score, baseline, ranked, top };
+  }
+
+  /**
+   * The finding for one scored window, or undefined when it stays under the alert cut-off (the forest's training
+   * p99 and `minScore`) or cannot be tied to an ATT&CK technique (then held as context for the entity).
+   */
+  finding(r: WindowRow<Event>, s: BaselineWindowScore): Finding | undefined {
+    if (s.score < Math.max(this.opts.minScore ?? 0.6, s.baseline.calibration.p99)) return undefined;
+    const attribution = this.attributor.attribute(
+      `${r.entityType}:${r.entity}`,
+      s.ranked,
+      r.windowStart,
+      s.score,
+    );
+    if (!attribution) return undefined;
+    const risk = Math.round(s.score * 100);
+    const scope = s.baseline.entity ? `its own baseline` : `the ${r.entityType} baseline`;
+    return {
+      ruleId: 'apt.baseline.isolation_forest',
+      ruleName: `Baseline: unusual ${r.entityType} behaviour`,
+      detector: 'baseline',
+      techniqueIds: attribution.techniqueIds,
+      severity: severityFor(risk),
+      riskScore: risk,
+      explanation:
+        `${r.entityType} ${r.entity} deviated from ${scope} (version ${s.baseline.version}) between ` +
+        `${new Date(r.windowStart).toISOString()} and ${new Date(r.windowStart + WINDOW_MS).toISOString()}: ` +
+        `anomaly score ${s.score.toFixed(3)} (training p99 ${s.baseline.calibration.p99.toFixed(3)}); top features: ` +
+        `${attribution.listed}; ${attribution.text}.`,
+      host: r.entityType === 'host' ? r.entity : undefined,
+      user: r.entityType === 'user' ? r.entity : undefined,
+      firstSeen: r.refs[0]?.['@timestamp'] ?? new Date(r.windowStart).toISOString(),
+      lastSeen:
+        r.refs[r.refs.length - 1]?.['@timestamp'] ?? new Date(r.windowStart + WINDOW_MS).toISOString(),
+      evidence: r.refs.map((e) => evidenceRef(e)),
+      events: r.refs,
+      contributions: attribution.contributions,
+    };
   }
 
   private async handle(rows: WindowRow<Event>[]): Promise<Finding[]> {
@@ -103,31 +171,9 @@ export class BaselineScorer implements ModelScorer {
     }
     const out: Finding[] = [];
     for (const r of rows) {
-      const s = this.score(r.entityType, r.entity, r.features);
-      if (!s || s.score < Math.max(this.opts.minScore ?? 0.6, s.baseline.calibration.p99)) continue;
-      const risk = Math.round(s.score * 100);
-      const scope = s.baseline.entity ? `its own baseline` : `the ${r.entityType} baseline`;
-      out.push({
-        ruleId: 'apt.baseline.isolation_forest',
-        ruleName: `Baseline: unusual ${r.entityType} behaviour`,
-        detector: 'baseline',
-        techniqueIds: [],
-        severity: severityFor(risk),
-        riskScore: risk,
-        explanation:
-          `${r.entityType} ${r.entity} deviated from ${scope} (version ${s.baseline.version}) between ` +
-          `${new Date(r.windowStart).toISOString()} and ${new Date(r.windowStart + WINDOW_MS).toISOString()}: ` +
-          `anomaly score ${s.score.toFixed(3)} (training p99 ${s.baseline.calibration.p99.toFixed(3)}); top features: ` +
-          s.top.map((t) => `${t.feature}=${t.value}`).join(', '),
-        host: r.entityType === 'host' ? r.entity : undefined,
-        user: r.entityType === 'user' ? r.entity : undefined,
-        firstSeen: r.refs[0]?.['@timestamp'] ?? new Date(r.windowStart).toISOString(),
-        lastSeen:
-          r.refs[r.refs.length - 1]?.['@timestamp'] ?? new Date(r.windowStart + WINDOW_MS).toISOString(),
-        evidence: r.refs.map((e) => evidenceRef(e)),
-        events: r.refs,
-        contributions: s.top,
-      });
+      const scored = this.score(r.entityType, r.entity, r.features);
+      const f = scored ? this.finding(r, scored) : undefined;
+      if (f) out.push(f);
     }
     return out;
   }

@@ -36,6 +36,11 @@ export interface IsoScore {
    * node's training sample that split separated the row from (1 - child size / node size).
    */
   featureShare: number[];
+  /**
+   * Per feature: the part of its credit earned by splits the row passed on the high side (value >= threshold),
+   * 0..1. Above 0.5 the feature isolated the row by being unusually high, below by being unusually low.
+   */
+  featureHighShare: number[];
 }
 
 /** Average path length of an unsuccessful BST search among n points (the normaliser c(n)). */
@@ -125,6 +130,7 @@ export function scoreIsolationForest(model: IsolationForestModel, x: readonly nu
   if (x.length !== model.nFeatures)
     throw new Error(`scoreIsolationForest: ${x.length} values, model expects ${model.nFeatures}`);
   const share = new Array<number>(model.nFeatures).fill(0);
+  const high = new Array<number>(model.nFeatures).fill(0);
   let total = 0;
   let credit = 0;
   for (const t of model.trees) {
@@ -132,9 +138,11 @@ export function scoreIsolationForest(model: IsolationForestModel, x: readonly nu
     let depth = 0;
     while (t.feature[node] >= 0) {
       const f = t.feature[node];
-      const next = x[f] < t.threshold[node] ? t.left[node] : t.right[node];
+      const isHigh = x[f] >= t.threshold[node];
+      const next = isHigh ? t.right[node] : t.left[node];
       const w = t.size[node] > 0 ? 1 - t.size[next] / t.size[node] : 0;
       share[f] += w;
+      if (isHigh) high[f] += w;
       credit += w;
       node = next;
       depth++;
@@ -143,5 +151,9 @@ export function scoreIsolationForest(model: IsolationForestModel, x: readonly nu
   }
   const mean = total / model.trees.length;
   const score = Math.pow(2, -mean / averagePathLength(model.maxSamples));
-  return { score, featureShare: share.map((s) => (credit > 0 ? s / credit : 0)) };
+  return {
+    score,
+    featureShare: share.map((s) => (credit > 0 ? s / credit : 0)),
+    featureHighShare: share.map((s, f) => (s > 0 ? high[f] / s : 0)),
+  };
 }

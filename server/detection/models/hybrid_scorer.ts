@@ -9,12 +9,16 @@ import { ContributionRanker } from './contributions';
 import { HybridModel, type HybridInputs } from './hybrid_model';
 import { DriftTracker } from './psi';
 import { registerModel, type LiveModelStatus } from './registry';
+import { restoreScorerState, scorerSnapshot, type ScorerStateOptions } from './scorer_state';
+import { WindowAttributor } from './window_attribution';
 
 /**
  * The pipeline's ModelScorer for the hybrid model. Events go through the shared feature extractor; every entity
  * window that closes is scored in one batch, and windows scoring at or above the card's threshold become findings
- * naming their top contributing features. When the model cannot be loaded (missing file, other feature-schema
- * version) the scorer stays inert with the reason in its status, and the rest of the pipeline runs on.
+ * naming their top contributing features and the ATT&CK techniques those features are evidence of
+ * (window_attribution.ts). When the model cannot be loaded (missing file, other feature-schema version) the scorer
+ * stays inert with the reason in its status, and the rest of the pipeline runs on. The open entity windows survive
+ * restarts through `snapshot`/`restore`, which the pipeline keeps with the detector state.
  */
 
 export interface HybridScorerOptions {
@@ -25,6 +29,8 @@ export interface HybridScorerOptions {
   /** Largest inference batch. */
   maxBatch?: number;
   logger?: { warn(msg: string): void };
+  /** Bounds on the persisted window state. */
+  state?: ScorerStateOptions;
 }
 
 export function packInputs(rows: WindowRow[]): HybridInputs {
@@ -43,7 +49,8 @@ export function packInputs(rows: WindowRow[]): HybridInputs {
 
 export class HybridScorer implements ModelScorer {
   readonly id = 'hybrid';
-  private readonly extractor = new WindowFeatureExtractor<Event>();
+  private extractor = new WindowFeatureExtractor<Event>();
+  private readonly attributor = new WindowAttributor();
   private readonly drift?: DriftTracker;
   private readonly ranker?: ContributionRanker;
   private windowsScored = 0;
@@ -105,6 +112,18 @@ export class HybridScorer implements ModelScorer {
     return this.score(this.extractor.flush());
   }
 
+  /** The open entity windows and held context, bounded (see ScorerStateOptions), as plain JSON. */
+  snapshot(): unknown {
+    return scorerSnapshot(this.id, this.extractor, this.attributor.pending, this.opts.state);
+  }
+
+  /** Replaces the window state; undefined or an invalid snapshot (logged) leaves the scorer empty. */
+  restore(state: unknown): void {
+    const r = restoreScorerState(this.id, state, this.opts.logger);
+    this.extractor = r.extractor;
+    this.attributor.pending = r.pending;
+  }
+
   status(): LiveModelStatus {
     if (!this.model) return { id: this.id, loaded: false, error: this.error };
     return {
@@ -115,6 +134,7 @@ export class HybridScorer implements ModelScorer {
       drift: this.drift?.summary(),
       windowsScored: this.windowsScored,
       findings: this.findings,
+      unattributed: this.attributor.unattributed,
     };
   }
 
@@ -128,7 +148,9 @@ export class HybridScorer implements ModelScorer {
       const scores = await model.score(packInputs(batch));
       batch.forEach((r, j) => {
         this.drift?.observe(r.features);
-        if (scores.hybrid[j] >= threshold) out.push(this.finding(r, scores.hybrid[j], scores.lightgbm[j], scores.bilstm[j], threshold));
+        if (scores.hybrid[j] < threshold) return;
+        const f = this.finding(r, scores.hybrid[j], scores.lightgbm[j], scores.bilstm[j], threshold);
+        if (f) out.push(f);
       });
     }
     this.windowsScored += rows.length;
@@ -136,23 +158,33 @@ export class HybridScorer implements ModelScorer {
     return out;
   }
 
-  private finding(r: WindowRow<Event>, score: number, lgbm: number, lstm: number, threshold: number): Finding {
-    const contributions = this.ranker?.top(r.features) ?? [];
+  /** Undefined when no substantial contributor maps to a technique (held as context, see WindowAttributor). */
+  private finding(
+    r: WindowRow<Event>,
+    score: number,
+    lgbm: number,
+    lstm: number,
+    threshold: number,
+  ): Finding | undefined {
+    const ranked = this.ranker?.rank(r.features) ?? [];
+    const attribution = this.attributor.attribute(`${r.entityType}:${r.entity}`, ranked, r.windowStart, score);
+    if (!attribution) return undefined;
+    const contributions = attribution.contributions;
     const start = new Date(r.windowStart).toISOString();
     const end = new Date(r.windowStart + WINDOW_MS).toISOString();
-    const top = contributions.map((c) => `${c.feature}=${c.value}`).join(', ');
+    const top = attribution.listed;
     const events = r.refs;
     return {
       ruleId: 'apt.model.hybrid',
       ruleName: `Hybrid model: unusual ${r.entityType} activity`,
       detector: 'model',
-      techniqueIds: [],
+      techniqueIds: attribution.techniqueIds,
       severity: severityFor(Math.round(score * 100)),
       riskScore: Math.round(score * 100),
       explanation:
         `The hybrid model scored ${r.entityType} ${r.entity} at ${score.toFixed(3)} (threshold ${threshold.toFixed(3)}; ` +
         `LightGBM ${lgbm.toFixed(3)}, Bi-LSTM ${lstm.toFixed(3)}) for ${r.eventCount} events between ${start} and ${end}` +
-        (top ? `; top contributing features: ${top}.` : '.'),
+        `; top contributing features: ${top}; ${attribution.text}.`,
       host: r.entityType === 'host' ? r.entity : undefined,
       user: r.entityType === 'user' ? r.entity : undefined,
       firstSeen: events.length ? events[0]['@timestamp'] : start,

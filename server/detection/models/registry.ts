@@ -11,6 +11,8 @@ export interface LiveModelStatus {
   drift?: { windows: number; psi: Record<string, number> };
   windowsScored?: number;
   findings?: number;
+  /** High-scoring windows with no contributor mapped to an ATT&CK technique (held as context, not alerted). */
+  unattributed?: number;
 }
 
 export interface StatusSource {
