@@ -3,6 +3,8 @@
  * Each command lives in its own module and exports `run(argv): Promise<number>` (the exit code), so this file only
  * dispatches. Exit codes: 0 success, 1 nothing could be done (e.g. no input readable), 2 bad usage.
  */
+import { tuneYoungGeneration } from '../lib/gc_tuning';
+
 type CommandModule = { run(argv: string[]): Promise<number>; summary: string };
 
 const commands: Record<string, () => Promise<CommandModule>> = {
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`apt-detect: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  tuneYoungGeneration();
   const mod = await load();
   return mod.run(rest);
 }
