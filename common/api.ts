@@ -32,6 +32,8 @@ export interface TaskStatus {
   documentsRead: number;
   documentsRejected: number;
   alertsWritten: number;
+  /** Findings kept out of alerts by learned suppression (admin practice, routine jobs, rollouts, bursts). */
+  findingsSuppressed?: number;
   runs: number;
 }
 

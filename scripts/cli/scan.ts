@@ -118,6 +118,8 @@ export class ScanSummary {
   byTechnique = new Map<string, number>();
   byRule = new Map<string, number>();
   incidents = new Map<string, Incident>();
+  /** Findings kept out of the alerts by the suppressor, by reason (filled from the pipeline at the end). */
+  suppressed: Array<[string, number]> = [];
 
   addAlert(a: AlertDoc): void {
     this.alerts++;
@@ -164,9 +166,25 @@ export class ScanSummary {
     }
     if (this.rejected > 0)
       lines.push('', table('rejection reason', 'events', top(this.rejectionReasons, 10)));
+    const suppressed = this.suppressed.filter((r) => r[1] > 0);
+    if (suppressed.length > 0) lines.push('', table('suppressed or folded findings', 'findings', suppressed));
     return lines.join('\n');
   }
 }
+
+/** Readable names for the suppressor's counters (server/detection/correlation/suppression.ts). */
+const SUPPRESSION_LABELS: Record<string, string> = {
+  droppedKnownPaths: 'known admin path (seen before, usual hours)',
+  droppedAdminPractice: 'learned jump-host practice',
+  droppedAllowListed: 'allow-listed deployment account',
+  droppedRoutine: 'recurring job (same finding, same time of day)',
+  foldedIntoDeployments: 'folded into a software rollout',
+  foldedDeploymentLogons: 'rollout logons folded',
+  deploymentAlerts: 'rollout summary alerts raised',
+  burstAlerts: 'remote-activity burst alerts raised',
+  groupedIntoBursts: 'grouped into a burst alert',
+  foldedIntoBursts: 'folded into an open burst',
+};
 
 function inc(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);
@@ -327,6 +345,10 @@ export async function run(argv: string[]): Promise<number> {
     if (dead) await dead.close();
     if (tty) process.stderr.write('\r\x1b[K');
   }
+  summaryCounts.suppressed = Object.entries(pipeline.stats().suppression ?? {}).map(([reason, n]) => [
+    SUPPRESSION_LABELS[reason] ?? reason,
+    n,
+  ]);
   if (!opts.quiet) console.error(summaryCounts.render(Date.now() - started));
   // Files that were read but held nothing in the --since/--until range are a successful (empty) scan.
   return summaryCounts.files.size === 0 && summaryCounts.events + summaryCounts.rejected === 0 ? 1 : 0;

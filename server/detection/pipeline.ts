@@ -4,7 +4,7 @@ import { buildAlert } from './alerts/build_alert';
 import { parseDetectionConfig, type DetectionConfig, type DetectionConfigInput } from './config';
 import { Correlator, type CorrelationState } from './correlation/correlator';
 import type { Incident } from './correlation/incident';
-import { FindingSuppressor } from './correlation/suppression';
+import { FindingSuppressor, type SuppressionStats } from './correlation/suppression';
 import { createDetectors } from './detectors';
 import { isRecord } from './detectors/bounded_map';
 import { setDetectorEventScope } from './detectors/event_fields';
@@ -68,6 +68,8 @@ export interface PipelineStats {
   findings: number;
   alerts: number;
   findingsByRule: Record<string, number>;
+  /** Findings the suppressor dropped or folded, by reason (learned admin practice, routine jobs, rollouts, bursts). */
+  suppression?: SuppressionStats;
 }
 
 const MAX_FILE_LOCATIONS = 100_000;
@@ -162,7 +164,11 @@ export class DetectionPipeline {
   }
 
   stats(): PipelineStats {
-    return { ...this.counters, findingsByRule: { ...this.counters.findingsByRule } };
+    return {
+      ...this.counters,
+      findingsByRule: { ...this.counters.findingsByRule },
+      suppression: this.suppressor.stats,
+    };
   }
 
   private emit(findings: Finding[]): PipelineResult {

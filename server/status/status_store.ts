@@ -69,6 +69,8 @@ export class StatusStore {
       documentsRejected: (prev?.documentsRejected ?? 0) + status.documentsRejected,
       alertsWritten: (prev?.alertsWritten ?? 0) + status.alertsWritten,
     };
+    if (status.findingsSuppressed !== undefined || prev?.findingsSuppressed !== undefined)
+      doc.findingsSuppressed = (prev?.findingsSuppressed ?? 0) + (status.findingsSuppressed ?? 0);
     await this.ensureIndex();
     await this.es.index({ index: this.index, id: status.taskId, document: doc, refresh: 'wait_for' });
   }

@@ -14,6 +14,7 @@ import { loadRules } from '../detection/rules/engine';
 import { retrainBaselines } from '../detection/baselines';
 import { createModelScorers, type BuiltModelScorers } from '../detection/model_scorers';
 import { processAndWrite } from '../detection/run_batches';
+import { findingsKeptOut } from '../detection/correlation/suppression';
 import { PipelineStateStore } from '../detection/state_store';
 import type { ElasticsearchClient, Logger } from '../kibana_types';
 import type { TaskRunner, TaskState } from '../services';
@@ -108,7 +109,15 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
     started: number,
     outcome: NonNullable<TaskStatus['lastOutcome']>,
     extra: Partial<
-      Pick<TaskStatus, 'lastError' | 'cursor' | 'documentsRead' | 'documentsRejected' | 'alertsWritten'>
+      Pick<
+        TaskStatus,
+        | 'lastError'
+        | 'cursor'
+        | 'documentsRead'
+        | 'documentsRejected'
+        | 'alertsWritten'
+        | 'findingsSuppressed'
+      >
     > = {},
   ): Promise<void> =>
     deps.status.recordRun({
@@ -138,6 +147,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
         });
         const saved = asSavedStream(await states.load(spec.stream));
         pipeline.restoreState(saved.pipeline);
+        const suppressedBefore = suppressedSoFar(pipeline);
         // Write-ahead: the saved detector state already includes the last batch; if the run died before that
         // batch's seen markers were written, write them now so the batch is not counted twice.
         if (Array.isArray(saved.pending) && saved.pending.length > 0) await writeSeen(es, saved.pending);
@@ -184,6 +194,7 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           documentsRead: counts.read,
           documentsRejected: counts.rejected,
           alertsWritten: counts.alerts,
+          findingsSuppressed: suppressedSoFar(pipeline) - suppressedBefore,
         });
         return { cursor };
       } catch (e) {
@@ -303,4 +314,10 @@ export async function dropExpiredDailyIndices(
   });
   if (expired.length > 0) await es.indices.delete({ index: expired.join(',') });
   return expired;
+}
+
+/** The pipeline's count of findings kept out of alerts by suppression (a run records the difference). */
+function suppressedSoFar(pipeline: DetectionPipeline): number {
+  const s = pipeline.stats().suppression;
+  return s ? findingsKeptOut(s) : 0;
 }

@@ -28,12 +28,21 @@ import { remoteExecutionOf } from '../detectors/lateral_movement';
  * a verdict when it is seen:
  * - `new`: the edge was first seen less than `knownAfterHours` ago (a first occurrence: it must alert);
  * - `unusual`: a known edge used at an hour of day the account never used an admin edge near;
- * - `known`: a known edge in the account's usual hours - findings that only cite such events are repeats of
- *   everyday administration.
- * State: edges (first/last seen), per-account hour-of-day masks and per-host recent inbound logons, all bounded.
+ * - `known`: a known edge in the usual hours of the account, its source or its destination - findings that only
+ *   cite such events are repeats of everyday administration;
+ * - `practice`: a new destination reached from an established admin source (one that has administered several
+ *   hosts for a while: a jump host) by an account that used or logged on to that source before, in an hour the
+ *   source usually works in - learned admin practice, dropped like `known` but counted apart.
+ * Each verdict comes with its edge (source host, account, destination) so findings about one burst of remote
+ * activity can be grouped (see bursts.ts).
+ * State: edges (first/last seen), per-account and per-host hour-of-day masks, the hosts each source administers,
+ * accounts seen on each host, per-host recent inbound logons and IP -> host names, all bounded.
  */
 
-export type PathVerdict = 'new' | 'unusual' | 'known';
+export type PathVerdict = 'new' | 'unusual' | 'known' | 'practice';
+
+/** [verdict, source host (name when known, else IP), account, destination host] of an admin-path event. */
+export type PathMark = [PathVerdict, string, string, string];
 
 interface EdgeState {
   first: number;
@@ -46,9 +55,23 @@ interface AccountState {
   hours: number;
 }
 
-/** [time, verdict, account] of an inbound logon; [time, binary basename, verdict] of an artifact it left. */
-type Inbound = [number, PathVerdict, string];
-type Artifact = [number, string, PathVerdict];
+/** What a host does as an admin source and destination. */
+interface PracticeState {
+  /** First time this host administered another (0: never). */
+  first: number;
+  /**
+   * Distinct hosts it administered - RDP sessions or remote execution, not file-share access, which every
+   * workstation does - kept up to `practiceMinDestinations`.
+   */
+  dests: string[];
+  /** Hour-of-day masks (UTC) of its outbound and inbound admin edges. */
+  out: number;
+  in: number;
+}
+
+/** [time, verdict, account, source host] of an inbound logon; [time, binary basename, mark] of an artifact it left. */
+type Inbound = [number, PathVerdict, string, string];
+type Artifact = [number, string, PathMark];
 
 interface HostState {
   inbound: Inbound[];
@@ -56,6 +79,8 @@ interface HostState {
 }
 
 const MAX_PER_HOST = 20;
+/** SMB, RDP, WinRM, RPC endpoint mapper: the ports remote administration (and lateral movement) goes over. */
+const ADMIN_PORTS = new Set([445, 139, 3389, 5985, 5986, 135]);
 const HOUR_MS = 3_600_000;
 
 function isEdge(v: unknown): v is EdgeState {
@@ -70,8 +95,24 @@ function isHostState(v: unknown): v is HostState {
   return isRecord(v) && Array.isArray(v.inbound) && Array.isArray(v.artifacts);
 }
 function isVerdict(v: unknown): v is PathVerdict {
-  return v === 'new' || v === 'unusual' || v === 'known';
+  return v === 'new' || v === 'unusual' || v === 'known' || v === 'practice';
 }
+function isPractice(v: unknown): v is PracticeState {
+  return (
+    isRecord(v) &&
+    typeof v.first === 'number' &&
+    Array.isArray(v.dests) &&
+    typeof v.out === 'number' &&
+    typeof v.in === 'number'
+  );
+}
+function isMark(v: unknown): v is PathMark {
+  return (
+    Array.isArray(v) && v.length === 4 && isVerdict(v[0]) && v.slice(1).every((x) => typeof x === 'string')
+  );
+}
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isString = (v: unknown): v is string => typeof v === 'string';
 
 /** The binary a service image path runs: `"C:\x\y.exe" /arg` and `%SystemRoot%\y.exe` -> `y.exe`. */
 export function imageBinary(imagePath: string): string {
@@ -87,8 +128,13 @@ export class AdminPathLearner {
   private readonly edges: BoundedMap<EdgeState>;
   private readonly accounts: BoundedMap<AccountState>;
   private readonly hosts: BoundedMap<HostState>;
-  /** origin id -> verdict of recent admin-path events (not persisted: findings cite events of the same batch). */
-  private readonly recent: BoundedMap<PathVerdict>;
+  /** origin id -> mark of recent admin-path events (not persisted: findings cite events of the same batch). */
+  private readonly recent: BoundedMap<PathMark>;
+  private readonly practice: BoundedMap<PracticeState>;
+  /** `account|host` -> first time the account logged on to or administered from the host. */
+  private readonly accountOn: BoundedMap<number>;
+  /** IP -> host name, learned from the logons each host records (sources appear as IPs in 4624). */
+  private readonly ipHost: BoundedMap<string>;
   private readonly knownMs: number;
   private readonly seqMs: number;
   private readonly trusted: Set<string>;
@@ -98,6 +144,9 @@ export class AdminPathLearner {
     this.accounts = new BoundedMap(cfg.maxAccounts);
     this.hosts = new BoundedMap(cfg.maxEdges);
     this.recent = new BoundedMap(cfg.maxRecentEvents);
+    this.practice = new BoundedMap(cfg.maxEdges);
+    this.accountOn = new BoundedMap(cfg.maxEdges);
+    this.ipHost = new BoundedMap(cfg.maxEdges);
     this.knownMs = cfg.knownAfterHours * HOUR_MS;
     this.seqMs = cfg.sequenceMinutes * 60_000;
     this.trusted = new Set(cfg.sources.map((s) => shortHost(s)));
@@ -105,6 +154,11 @@ export class AdminPathLearner {
 
   /** The verdict given to an event seen earlier, if it was an admin-path event. */
   verdictOf(originId: string): PathVerdict | undefined {
+    return this.recent.get(originId)?.[0];
+  }
+
+  /** Verdict and edge of an event seen earlier, if it was an admin-path event. */
+  markOf(originId: string): PathMark | undefined {
     return this.recent.get(originId);
   }
 
@@ -117,16 +171,22 @@ export class AdminPathLearner {
       this.onLogon(ev, host, t);
       return;
     }
+    if (code === 3 && isSysmon(ev)) {
+      this.onConnection(ev, host, t);
+      return;
+    }
     const state = this.hosts.get(host);
     if (!state) return;
     const exec = remoteExecutionOf(ev);
     if (exec) {
       const inbound = this.attribute(state, t, present(eventData(ev, 'SubjectUserName')));
       if (!inbound) return;
-      this.mark(ev, inbound[1]);
+      const mark: PathMark = [inbound[1], inbound[3], inbound[2], host];
+      this.mark(ev, mark);
+      this.recordAdmin(inbound[3], inbound[2], host, t);
       const binary = this.artifactBinary(ev, code);
       if (binary) {
-        state.artifacts.push([t, binary, inbound[1]]);
+        state.artifacts.push([t, binary, mark]);
         if (state.artifacts.length > MAX_PER_HOST) state.artifacts.shift();
       }
       return;
@@ -145,16 +205,49 @@ export class AdminPathLearner {
     const ws = present(sourceWorkstation(ev));
     const source = ip && !isLoopback(ip) ? ip : ws ? shortHost(ws) : undefined;
     if (!source || source === host) return;
-    const verdict = this.edgeVerdict(source, account, host, t, [source, ws ? shortHost(ws) : '']);
-    this.mark(ev, verdict);
+    const ownIp = ev.host?.ip?.[0];
+    if (ownIp && this.ipHost.get(ownIp) !== host) this.ipHost.upsert(ownIp, () => host);
+    const srcHost = (ip && this.ipHost.get(ip)) ?? (ws ? shortHost(ws) : source);
+    if (srcHost === host) return;
+    const verdict = this.edgeVerdict(source, srcHost, account, host, t, [source, ws ? shortHost(ws) : '']);
+    this.mark(ev, [verdict, srcHost, account, host]);
+    if (lt === 10) this.recordAdmin(srcHost, account, host, t);
     const state = this.hosts.upsert(host, () => ({ inbound: [], artifacts: [] }));
-    state.inbound.push([t, verdict, account]);
+    state.inbound.push([t, verdict, account, srcHost]);
     if (state.inbound.length > MAX_PER_HOST) state.inbound.shift();
+  }
+
+  /**
+   * The source side of a hop (Sysmon 3 to SMB/RDP/WinRM/RPC): marked with the verdict the edge would get, without
+   * learning from it (the logon on the destination does), so logon-graph findings citing these events are judged
+   * like the logons themselves.
+   */
+  private onConnection(ev: Event, host: string, t: number): void {
+    const port = ev.destination?.port ?? Number(eventData(ev, 'DestinationPort'));
+    if (!ADMIN_PORTS.has(port)) return;
+    if ((eventData(ev, 'Initiated') ?? 'true').toLowerCase() !== 'true') return;
+    const dstIp = present(ev.destination?.ip ?? eventData(ev, 'DestinationIp'));
+    const user = present(ev.user?.name ?? eventData(ev, 'User'));
+    if (!dstIp || isLoopback(dstIp) || !user || isServiceIdentity(user)) return;
+    const account = userKey(user);
+    const dst = this.ipHost.get(dstIp) ?? dstIp;
+    const ownIp = ev.host?.ip?.[0] ?? present(ev.source?.ip ?? eventData(ev, 'SourceIp')) ?? host;
+    let verdict: PathVerdict;
+    if (this.trusted.has(ownIp) || this.trusted.has(host)) verdict = 'known';
+    else if (this.isOld(`${ownIp}|${account}|${dst}`, t)) verdict = 'known';
+    else {
+      const src = this.practice.get(host);
+      const hour = new Date(t).getUTCHours();
+      verdict =
+        src && this.isPractice(src, host, account, t) && this.usualHour(src.out, hour) ? 'practice' : 'new';
+    }
+    this.mark(ev, [verdict, host, account, dst]);
   }
 
   /** Verdict for one use of an edge, then learns from it. */
   private edgeVerdict(
     source: string,
+    srcHost: string,
     account: string,
     host: string,
     t: number,
@@ -163,14 +256,21 @@ export class AdminPathLearner {
     const acct = this.accounts.upsert(account, () => ({ hours: 0 }));
     const hour = new Date(t).getUTCHours();
     const keys = [`${source}|${account}|${host}`, `${source}|${account}|*`, `${source}|*|${host}`];
+    const src = this.practice.upsert(srcHost, () => ({ first: 0, dests: [], out: 0, in: 0 }));
+    const dst = this.practice.upsert(host, () => ({ first: 0, dests: [], out: 0, in: 0 }));
     let verdict: PathVerdict;
     if (sources.some((s) => s !== '' && this.trusted.has(s))) verdict = 'known';
     else {
       const [edge, fromSource, hostPair] = keys.map((k) => this.isOld(k, t));
       // Peers: an account established on a source reaching a host that source's admins already administer.
       const known = edge || (this.cfg.shareAcrossAccounts && fromSource && hostPair);
-      if (!known) verdict = 'new';
-      else verdict = this.usualHour(acct.hours, hour) ? 'known' : 'unusual';
+      if (known) {
+        const usual =
+          this.usualHour(acct.hours, hour) || this.usualHour(src.out, hour) || this.usualHour(dst.in, hour);
+        verdict = usual ? 'known' : 'unusual';
+      } else if (this.isPractice(src, srcHost, account, t) && this.usualHour(src.out, hour)) {
+        verdict = 'practice';
+      } else verdict = 'new';
     }
     for (const k of keys) {
       const e = this.edges.upsert(k, () => ({ first: t, last: t, count: 0 }));
@@ -179,7 +279,36 @@ export class AdminPathLearner {
       e.count++;
     }
     acct.hours |= 1 << hour;
+    src.out |= 1 << hour;
+    dst.in |= 1 << hour;
+    // The account logged on to `host`: from there on it is an account that works on it.
+    this.accountOn.upsert(`${account}|${host}`, () => t);
     return verdict;
+  }
+
+  /** `srcHost` administered `host` as `account` (an RDP session, or remote execution after the logon). */
+  private recordAdmin(srcHost: string, account: string, host: string, t: number): void {
+    const src = this.practice.upsert(srcHost, () => ({ first: 0, dests: [], out: 0, in: 0 }));
+    if (src.first === 0 || t < src.first) src.first = t;
+    if (src.dests.length < this.cfg.practiceMinDestinations && !src.dests.includes(host))
+      src.dests.push(host);
+    this.accountOn.upsert(`${account}|${srcHost}`, () => t);
+  }
+
+  /**
+   * An established admin source (several hosts administered, for at least `knownAfterHours`) used by an account that
+   * was on it before this sequence: everyday work from a jump host, even to a destination it never reached before.
+   */
+  private isPractice(src: PracticeState, srcHost: string, account: string, t: number): boolean {
+    if (!this.cfg.learnPractice) return false;
+    if (
+      src.first === 0 ||
+      src.dests.length < this.cfg.practiceMinDestinations ||
+      t - src.first < this.knownMs
+    )
+      return false;
+    const since = this.accountOn.get(`${account}|${srcHost}`);
+    return since !== undefined && since <= t - this.seqMs;
   }
 
   private isOld(key: string, t: number): boolean {
@@ -228,7 +357,7 @@ export class AdminPathLearner {
     state: HostState,
     t: number,
     code: number | undefined,
-  ): PathVerdict | undefined {
+  ): PathMark | undefined {
     if (state.artifacts.length === 0) return undefined;
     const image = basename(
       present(ev.process?.executable ?? eventData(ev, 'NewProcessName') ?? eventData(ev, 'Image')) ?? '',
@@ -257,8 +386,8 @@ export class AdminPathLearner {
     return undefined;
   }
 
-  private mark(ev: Event, verdict: PathVerdict): void {
-    this.recent.upsert(ev.origin.id, () => verdict);
+  private mark(ev: Event, mark: PathMark): void {
+    this.recent.upsert(ev.origin.id, () => mark);
   }
 
   /** Account of the inbound logon an action on this host follows (7045 names no account of its own). */
@@ -284,6 +413,9 @@ export class AdminPathLearner {
       edges: this.edges.toJSON(),
       accounts: this.accounts.toJSON(),
       hosts: this.hosts.toJSON(),
+      practice: this.practice.toJSON(),
+      accountOn: this.accountOn.toJSON(),
+      ipHost: this.ipHost.toJSON(),
     };
   }
 
@@ -294,12 +426,16 @@ export class AdminPathLearner {
     this.hosts.load(s.hosts, (v): v is HostState => {
       if (!isHostState(v)) return false;
       v.inbound = v.inbound.filter(
-        (i): i is Inbound => Array.isArray(i) && typeof i[0] === 'number' && isVerdict(i[1]),
+        (i): i is Inbound =>
+          Array.isArray(i) && typeof i[0] === 'number' && isVerdict(i[1]) && typeof i[3] === 'string',
       );
       v.artifacts = v.artifacts.filter(
-        (a): a is Artifact => Array.isArray(a) && typeof a[0] === 'number' && isVerdict(a[2]),
+        (a): a is Artifact => Array.isArray(a) && typeof a[0] === 'number' && isMark(a[2]),
       );
       return true;
     });
+    this.practice.load(s.practice, isPractice);
+    this.accountOn.load(s.accountOn, isNumber);
+    this.ipHost.load(s.ipHost, isString);
   }
 }

@@ -3,17 +3,23 @@ import type { SuppressionConfig } from '../config';
 import { isRecord } from '../detectors/bounded_map';
 import { capEvidence, timeMs, userKey } from '../detectors/event_fields';
 import type { EvidenceRef, Finding } from '../types';
-import { AdminPathLearner } from './admin_paths';
+import { AdminPathLearner, type PathMark } from './admin_paths';
+import { BurstGrouper } from './bursts';
 import { DeploymentTracker } from './deployments';
+import { RoutineLearner, routineSignature } from './routine';
 
 /**
  * Between the detectors and alerting: drops or folds findings that are everyday administration.
  * - Software deployments: findings citing a deployment artifact (service, task, admin-share executable) wait
  *   `holdMinutes` of event time; if the artifact reaches `minHosts` hosts meanwhile they fold into one low-severity
  *   alert per rollout (or none), otherwise they are released unchanged.
- * - Learned admin paths: findings whose every evidence event is a known admin edge used in the account's usual
- *   hours are dropped; first-time edges and unusual hours alert as before.
+ * - Learned admin paths: findings whose every evidence event is a known admin edge used in its usual hours, or
+ *   learned admin practice (a jump host reaching a new server for an account that works there), are dropped;
+ *   first-time edges and unusual hours alert. Logons of an account while its rollout is prevalent fold into it.
+ * - Learned routine: the same finding on earlier days at the same hour (a nightly job) is dropped (routine.ts).
+ * - Bursts: what is left about admin edges becomes one alert per burst of remote activity (bursts.ts).
  * Findings citing no such events pass untouched, so single-file recordings (first occurrences only) alert as before.
+ * Every drop and fold is counted in `stats` (the reason an alert did not go out).
  */
 
 export const DEPLOYMENT_RULE_ID = 'apt.behaviour.software_deployment';
@@ -22,6 +28,8 @@ interface Pending {
   finding: Finding;
   key: string;
   releaseAt: number;
+  /** Admin-path marks of its evidence when it was held (the recent-event marks may be gone on release). */
+  marks?: PathMark[];
 }
 
 interface Rollout {
@@ -35,23 +43,57 @@ const MAX_ROLLOUTS = 5000;
 
 export interface SuppressionStats {
   droppedKnownPaths: number;
+  /** Dropped as learned admin practice (jump host reaching a new server for an account that works there). */
+  droppedAdminPractice: number;
   droppedAllowListed: number;
+  droppedRoutine: number;
   foldedIntoDeployments: number;
+  /** Logon-graph findings about an account while its rollout was prevalent. */
+  foldedDeploymentLogons: number;
   deploymentAlerts: number;
+  /** Alerts that stand for several findings of one burst, findings merged into them, findings folded after. */
+  burstAlerts: number;
+  groupedIntoBursts: number;
+  foldedIntoBursts: number;
 }
+
+/** Findings that did not become alerts of their own (dropped, folded into a rollout, grouped into a burst). */
+export function findingsKeptOut(s: SuppressionStats): number {
+  return (
+    s.droppedKnownPaths +
+    s.droppedAdminPractice +
+    s.droppedAllowListed +
+    s.droppedRoutine +
+    s.foldedIntoDeployments +
+    s.foldedDeploymentLogons +
+    s.groupedIntoBursts +
+    s.foldedIntoBursts
+  );
+}
+
+type Counters = Omit<SuppressionStats, 'burstAlerts' | 'groupedIntoBursts' | 'foldedIntoBursts'>;
 
 export class FindingSuppressor {
   private readonly paths?: AdminPathLearner;
   private readonly deployments?: DeploymentTracker;
+  private readonly routine?: RoutineLearner;
+  private readonly bursts?: BurstGrouper;
+  /** Events of the current batch: findings are signed with the event that triggered them (routine learning). */
+  private batch: Event[] = [];
+  /** Deploying account -> last time one of its artifacts was prevalent. */
+  private deploying: Record<string, number> = {};
   private pending: Pending[] = [];
   /** rollout id (account + window start) -> state, so one rollout makes one aggregate. */
   private rollouts: Record<string, Rollout> = {};
   private latest = 0;
   private readonly deployAccounts: Set<string>;
-  readonly stats: SuppressionStats = {
+  private readonly counters: Counters = {
     droppedKnownPaths: 0,
+    droppedAdminPractice: 0,
     droppedAllowListed: 0,
+    droppedRoutine: 0,
     foldedIntoDeployments: 0,
+    foldedDeploymentLogons: 0,
     deploymentAlerts: 0,
   };
 
@@ -61,7 +103,15 @@ export class FindingSuppressor {
   ) {
     if (cfg.adminPaths.enabled) this.paths = new AdminPathLearner(cfg.adminPaths);
     if (cfg.deployments.enabled) this.deployments = new DeploymentTracker(cfg.deployments);
+    if (cfg.routine.enabled) this.routine = new RoutineLearner(cfg.routine);
+    if (cfg.bursts.enabled && cfg.adminPaths.enabled) this.bursts = new BurstGrouper(cfg.bursts, maxEvidence);
     this.deployAccounts = new Set(cfg.deployments.accounts.map(userKey));
+  }
+
+  /** What was dropped or folded, and why. */
+  get stats(): SuppressionStats {
+    const b = this.bursts?.stats ?? { burstAlerts: 0, groupedIntoBursts: 0, foldedIntoBursts: 0 };
+    return { ...this.counters, ...b };
   }
 
   observe(ev: Event): void {
@@ -69,17 +119,19 @@ export class FindingSuppressor {
     if (t > this.latest) this.latest = t;
     this.paths?.observe(ev);
     this.deployments?.observe(ev, this.paths?.actorFor(ev));
+    if (this.routine) this.batch.push(ev);
   }
 
   /** Findings to alert on now: the ones that pass, held ones whose wait is over, and new rollout aggregates. */
   filter(findings: Finding[]): Finding[] {
     const out: Finding[] = [];
+    const events = findings.length > 0 && this.routine ? this.indexBatch() : undefined;
     for (const f of findings) {
       const key = this.deploymentKey(f);
       if (key !== undefined) {
         const account = this.deployments?.describe(key)?.account ?? '';
         if (this.deployAccounts.has(account)) {
-          this.stats.droppedAllowListed++;
+          this.counters.droppedAllowListed++;
           continue;
         }
         if (this.deployments?.isPrevalent(key)) {
@@ -88,17 +140,20 @@ export class FindingSuppressor {
         }
         if (this.cfg.deployments.holdMinutes > 0 && this.pending.length < MAX_PENDING) {
           const at = Math.max(Date.parse(f.lastSeen) || 0, this.latest);
-          this.pending.push({ finding: f, key, releaseAt: at + this.cfg.deployments.holdMinutes * 60_000 });
+          this.pending.push({
+            finding: f,
+            key,
+            releaseAt: at + this.cfg.deployments.holdMinutes * 60_000,
+            marks: this.marksOf(f),
+          });
           continue;
         }
       }
-      if (this.isKnownPath(f)) {
-        this.stats.droppedKnownPaths++;
-        continue;
-      }
-      out.push(f);
+      this.decide(f, out, events);
     }
+    this.batch = [];
     this.drain(out, false);
+    if (this.bursts) pushAll(out, this.bursts.release(this.latest, false, this.heldSources()));
     return out;
   }
 
@@ -107,13 +162,80 @@ export class FindingSuppressor {
     const out: Finding[] = [];
     this.drain(out, true);
     const t = now ? Date.parse(now) : this.latest;
+    if (this.bursts) pushAll(out, this.bursts.release(Number.isFinite(t) ? t : this.latest, true));
     if (Number.isFinite(t)) {
       this.paths?.expire(t);
       this.deployments?.expire(t);
       const horizon = t - this.cfg.deployments.windowMinutes * 60_000 * 2;
       for (const [id, r] of Object.entries(this.rollouts)) if (r.at < horizon) delete this.rollouts[id];
+      for (const [a, last] of Object.entries(this.deploying)) if (last < horizon) delete this.deploying[a];
     }
     return out;
+  }
+
+  /** Known paths and admin practice, rollout logons, routine, bursts - in that order; the rest goes out. */
+  private decide(f: Finding, out: Finding[], events?: Map<string, Event>, held?: PathMark[]): void {
+    const marks = held ?? this.marksOf(f);
+    if (marks.length > 0 && marks.length === f.evidence.length) {
+      if (marks.every((m) => m[0] === 'known' || m[0] === 'practice')) {
+        if (marks.some((m) => m[0] === 'practice')) this.counters.droppedAdminPractice++;
+        else this.counters.droppedKnownPaths++;
+        return;
+      }
+      if (this.isRolloutLogon(f, marks)) {
+        this.counters.foldedDeploymentLogons++;
+        return;
+      }
+    }
+    if (this.routine && !this.cfg.routine.neverSeverities.includes(f.severity)) {
+      const last = f.evidence[f.evidence.length - 1];
+      const signature = routineSignature(f, last ? events?.get(last.id) : undefined);
+      const t = Date.parse(f.lastSeen);
+      if (signature !== undefined && Number.isFinite(t) && this.routine.checkAndLearn(signature, t)) {
+        this.counters.droppedRoutine++;
+        return;
+      }
+    }
+    // Only findings made of admin-path events wait for their burst: a brute-force success, say, goes out at once.
+    if (this.bursts && marks.length > 0 && marks.length === f.evidence.length) {
+      this.bursts.add(f, marks);
+      return;
+    }
+    out.push(f);
+  }
+
+  /** Sources of held findings: their bursts wait for them, so one PsExec stays one alert. */
+  private heldSources(): Set<string> | undefined {
+    if (this.pending.length === 0) return undefined;
+    const sources = new Set<string>();
+    for (const p of this.pending) for (const m of p.marks ?? []) sources.add(m[1]);
+    return sources;
+  }
+
+  private marksOf(f: Finding): PathMark[] {
+    const marks: PathMark[] = [];
+    if (!this.paths) return marks;
+    for (const e of f.evidence) {
+      const m = this.paths.markOf(e.id);
+      if (m) marks.push(m);
+    }
+    return marks;
+  }
+
+  /** Logons of an account (fan-out, new edges) while an artifact it deploys is prevalent belong to the rollout. */
+  private isRolloutLogon(f: Finding, marks: PathMark[]): boolean {
+    const t = Date.parse(f.lastSeen);
+    const windowMs = this.cfg.deployments.windowMinutes * 60_000;
+    return marks.every((m) => {
+      const last = this.deploying[m[2]];
+      return last !== undefined && Math.abs(t - last) <= windowMs;
+    });
+  }
+
+  private indexBatch(): Map<string, Event> {
+    const byId = new Map<string, Event>();
+    for (const ev of this.batch) byId.set(ev.origin.id, ev);
+    return byId;
   }
 
   snapshot(): unknown {
@@ -121,6 +243,9 @@ export class FindingSuppressor {
       latest: this.latest,
       paths: this.paths?.snapshot(),
       deployments: this.deployments?.snapshot(),
+      routine: this.routine?.snapshot(),
+      bursts: this.bursts?.snapshot(),
+      deploying: this.deploying,
       pending: this.pending,
       rollouts: this.rollouts,
     };
@@ -131,6 +256,11 @@ export class FindingSuppressor {
     this.latest = typeof s.latest === 'number' ? s.latest : 0;
     this.paths?.restore(s.paths);
     this.deployments?.restore(s.deployments);
+    this.routine?.restore(s.routine);
+    this.bursts?.restore(s.bursts);
+    this.deploying = {};
+    if (isRecord(s.deploying))
+      for (const [a, t] of Object.entries(s.deploying)) if (typeof t === 'number') this.deploying[a] = t;
     this.pending = Array.isArray(s.pending)
       ? s.pending
           .filter(
@@ -160,29 +290,23 @@ export class FindingSuppressor {
     return undefined;
   }
 
-  private isKnownPath(f: Finding): boolean {
-    if (!this.paths || f.evidence.length === 0) return false;
-    return f.evidence.every((e) => this.paths?.verdictOf(e.id) === 'known');
-  }
-
   private drain(out: Finding[], all: boolean): void {
     if (this.pending.length === 0) return;
     const keep: Pending[] = [];
     for (const p of this.pending) {
       if (this.deployments?.isPrevalent(p.key)) this.fold(p.finding, p.key, out);
-      else if (all || this.latest >= p.releaseAt) {
-        if (this.isKnownPath(p.finding)) this.stats.droppedKnownPaths++;
-        else out.push(p.finding);
-      } else keep.push(p);
+      else if (all || this.latest >= p.releaseAt) this.decide(p.finding, out, undefined, p.marks);
+      else keep.push(p);
     }
     this.pending = keep;
   }
 
   /** One alert per rollout: the first folded finding opens it, later ones only count. */
   private fold(f: Finding, key: string, out: Finding[]): void {
-    this.stats.foldedIntoDeployments++;
+    this.counters.foldedIntoDeployments++;
     const d = this.deployments?.describe(key);
     if (!d) return;
+    if (d.account !== 'system') this.deploying[d.account] = Math.max(this.deploying[d.account] ?? 0, d.last);
     const windowMs = this.cfg.deployments.windowMinutes * 60_000;
     const id = `${d.account}|${Math.floor(d.first / windowMs)}`;
     const rollout = this.rollouts[id];
@@ -193,7 +317,7 @@ export class FindingSuppressor {
     if (Object.keys(this.rollouts).length >= MAX_ROLLOUTS) this.rollouts = {};
     this.rollouts[id] = { at: d.first, folded: 1 };
     if (!this.cfg.deployments.aggregate) return;
-    this.stats.deploymentAlerts++;
+    this.counters.deploymentAlerts++;
     out.push(this.aggregate(f, key, d));
   }
 
@@ -222,4 +346,8 @@ export class FindingSuppressor {
       events: f.events?.slice(0, 1),
     };
   }
+}
+
+function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const x of items) into.push(x);
 }

@@ -1,4 +1,5 @@
 import type { DetectionConfig } from '../config';
+import { BeaconingDetector } from './beaconing';
 import { BruteForceDetector } from './brute_force';
 import { DnsTunnelDetector } from './dns_tunnel';
 import { ExfiltrationDetector } from './exfiltration';
@@ -18,5 +19,6 @@ export function createDetectors(config: DetectionConfig): Detector[] {
     detectors.push(new LateralMovementDetector(config.lateralMovement, max));
   if (config.bruteForce.enabled) detectors.push(new BruteForceDetector(config.bruteForce, max));
   if (config.kerberoasting.enabled) detectors.push(new KerberoastingDetector(config.kerberoasting, max));
+  if (config.beaconing.enabled) detectors.push(new BeaconingDetector(config.beaconing, max));
   return detectors;
 }

@@ -13,8 +13,17 @@ export interface EsTargetOptions extends SinkOptions {
   /** Index name prefixes (tests use unique ones); defaults are the real shippers' names. */
   winlogbeatPrefix?: string;
   wazuhPrefix?: string;
+  /** Documents per bulk request (default 5000: ~5-10 MB, the size Elasticsearch's tuning guide starts from). */
   batchSize?: number;
+  /** Bulk requests in flight at once (default 3), so generation and indexing overlap. */
+  concurrency?: number;
+  /** Wait for each bulk to be searchable (tests). */
   refresh?: boolean;
+  /**
+   * Turn refresh off on the indices being written during an unthrottled load, then restore the default and refresh
+   * once at the end (Elasticsearch's "tune for indexing speed" advice). Default: on unless `rate` or `refresh` is set.
+   */
+  pauseRefresh?: boolean;
 }
 
 export const DEFAULT_WINLOGBEAT_PREFIX = `winlogbeat-${WINLOGBEAT_VERSION}`;
@@ -147,41 +156,81 @@ export async function writeToElasticsearch(
   opts: EsTargetOptions = {},
 ): Promise<SinkSummary> {
   await installIndexTemplates(client, opts);
-  const size = opts.batchSize ?? 2000;
+  const size = opts.batchSize ?? 5000;
+  const concurrency = Math.max(1, opts.concurrency ?? 3);
+  const pauseRefresh = opts.pauseRefresh ?? (!opts.rate && !opts.refresh);
   const limiter = opts.rate ? new RateLimiter(opts.rate) : undefined;
   const labels = opts.labelsPath ? new LabelsWriter(opts.labelsPath) : undefined;
   const counter = new SummaryCounter();
-  let ops: unknown[] = [];
+  const inFlight = new Set<Promise<void>>();
+  /** Indices written so far (refresh paused on them). */
+  const indices = new Set<string>();
+  let failure: Error | undefined;
+  // The bulk body is built as NDJSON text as documents arrive: no array of objects for the client to walk again.
+  let body = '';
   let pending = 0;
+  const send = (payload: string, batchIndices: string[]): void => {
+    const p = (async () => {
+      const fresh = batchIndices.filter((i) => !indices.has(i));
+      for (const i of fresh) indices.add(i);
+      const res = await client.bulk({
+        operations: payload as unknown as unknown[],
+        refresh: opts.refresh ? 'wait_for' : false,
+      });
+      if (res.errors) {
+        const bad = res.items.find((i) => i.index?.error);
+        throw new BulkError(
+          `bulk indexing failed for ${bad?.index?._index}/${bad?.index?._id}: ${JSON.stringify(bad?.index?.error)}`,
+        );
+      }
+      // The first bulk created the index from its template; from now on it need not refresh every second.
+      if (pauseRefresh && fresh.length)
+        await client.indices.putSettings({ index: fresh.join(','), settings: { refresh_interval: '-1' } });
+    })().catch((err: unknown) => {
+      failure ??= err instanceof Error ? err : new Error(String(err));
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+  let batchIndices = new Set<string>();
   const flush = async (): Promise<void> => {
     if (!pending) return;
-    const res = await client.bulk({ operations: ops, refresh: opts.refresh ? 'wait_for' : false });
-    if (res.errors) {
-      const bad = res.items.find((i) => i.index?.error);
-      throw new BulkError(
-        `bulk indexing failed for ${bad?.index?._index}/${bad?.index?._id}: ${JSON.stringify(bad?.index?.error)}`,
-      );
-    }
-    ops = [];
+    send(body, [...batchIndices]);
+    body = '';
     pending = 0;
+    batchIndices = new Set();
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) throw failure;
   };
   try {
     for await (const d of docs) {
       if (limiter) await limiter.take(1);
-      ops.push(
-        { index: { _index: indexFor(d, opts.winlogbeatPrefix, opts.wazuhPrefix), _id: d.id } },
-        indexedSource(d),
-      );
+      const index = indexFor(d, opts.winlogbeatPrefix, opts.wazuhPrefix);
+      batchIndices.add(index);
+      body += `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(d.id)}}}\n${JSON.stringify(indexedSource(d))}\n`;
       pending++;
-      if (labels) await labels.add(d);
+      if (labels && d.label) await labels.add(d);
       counter.add(d);
       if (pending >= size) await flush();
       if (opts.onProgress && counter.s.documents % (opts.progressEvery ?? 50000) === 0)
         opts.onProgress(counter.s);
     }
     await flush();
+    await Promise.all(inFlight);
+    if (failure) throw failure;
   } finally {
+    await Promise.allSettled(inFlight);
     if (labels) await labels.close();
+    if (pauseRefresh && indices.size) {
+      // Back to the index default, and make everything searchable now.
+      const names = [...indices].join(',');
+      // null resets the setting (the typed client has no null in its settings shape).
+      await client.indices.putSettings({
+        index: names,
+        settings: { refresh_interval: null },
+      } as unknown as Parameters<Client['indices']['putSettings']>[0]);
+      await client.indices.refresh({ index: names });
+    }
   }
   return counter.finish();
 }
