@@ -146,9 +146,11 @@ export const beaconingConfigSchema = z
     maxPrevalenceHosts: z.number().int().min(2).default(3),
     /** Destinations never scored (suffix match on the host name). Added to the built-ins (Microsoft, Google updates). */
     allowDomains: domainList,
-    maxChannels: z.number().int().positive().default(50000),
+    /** Channels and destinations tracked (least recently active dropped): bounds memory on busy networks. */
+    maxChannels: z.number().int().positive().default(20000),
     maxDestinations: z.number().int().positive().default(50000),
-    maxConnectionsPerChannel: z.number().int().min(8).default(64),
+    /** Check-in times kept per channel (the regularity test looks at these). */
+    maxConnectionsPerChannel: z.number().int().min(8).default(32),
   })
   .strict()
   .default({});

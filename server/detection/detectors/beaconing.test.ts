@@ -54,6 +54,7 @@ describe('beaconing detector', () => {
       /updater\.exe on ws-017 connected to cdn-sync\.example-c2\.net .* 12 times about every 5 min/,
     );
     expect(f.evidence).toHaveLength(12);
+    expect(f.firstSeen).toBe(BASE);
   });
 
   it('stays quiet for irregular (human) traffic to one destination, over many random sessions', () => {

@@ -51,22 +51,28 @@ const BUILTIN_ALLOW = [
 ];
 
 /** [time ms, evidence id, location]. */
-type Hit = [number, string, string];
+type Ref = [number, string, string];
 
+/**
+ * One (host, process, destination) channel. Only the check-in times are kept for the whole window; evidence
+ * references only for the most recent check-ins (a finding cites those), because most channels never fire and a
+ * reference per connection was the bulk of this detector's memory.
+ */
 interface ChannelState {
   host: string;
   image: string;
   destination: string;
   ip: string;
   port: number;
-  hits: Hit[];
+  times: number[];
+  refs: Ref[];
   quietUntil: number;
 }
 
 /** [host, last seen ms] per host that reached a destination. */
 type Reach = Array<[string, number]>;
 
-function isHit(v: unknown): v is Hit {
+function isRef(v: unknown): v is Ref {
   return Array.isArray(v) && v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'string';
 }
 
@@ -78,8 +84,10 @@ function isChannelState(v: unknown): v is ChannelState {
     typeof v.destination === 'string' &&
     typeof v.ip === 'string' &&
     typeof v.port === 'number' &&
-    Array.isArray(v.hits) &&
-    v.hits.every(isHit) &&
+    Array.isArray(v.times) &&
+    v.times.every((x) => typeof x === 'number') &&
+    Array.isArray(v.refs) &&
+    v.refs.every(isRef) &&
     typeof v.quietUntil === 'number'
   );
 }
@@ -155,6 +163,8 @@ export class BeaconingDetector implements Detector {
   private readonly reach: BoundedMap<Reach>;
   private readonly windowMs: number;
   private readonly allow: string[];
+  /** Evidence references kept per channel: what a finding cites. */
+  private readonly refsKept: number;
   private latest = 0;
 
   constructor(
@@ -165,6 +175,7 @@ export class BeaconingDetector implements Detector {
     this.reach = new BoundedMap(cfg.maxDestinations);
     this.windowMs = minutes(cfg.windowHours * 60);
     this.allow = [...BUILTIN_ALLOW, ...cfg.allowDomains].map((d) => d.toLowerCase());
+    this.refsKept = Math.max(2, Math.min(maxEvidence, cfg.minConnections));
   }
 
   private allowed(destination: string): boolean {
@@ -199,25 +210,32 @@ export class BeaconingDetector implements Detector {
     if (this.allowed(c.destination)) return [];
     const prevalence = this.prevalence(c.destination, c.host, t);
     const key = `${c.host}\u0000${c.image}\u0000${c.destination}`;
+    // A destination much of the fleet talks to is not scored: no channel state for it at all.
+    if (prevalence >= this.cfg.maxPrevalenceHosts) {
+      this.channels.delete(key);
+      return [];
+    }
     const s = this.channels.upsert(key, () => ({
       host: hostName(ev) ?? c.host,
       image: c.image,
       destination: c.destination,
       ip: c.ip,
       port: c.port,
-      hits: [],
+      times: [],
+      refs: [],
       quietUntil: 0,
     }));
     const cutoff = t - this.windowMs;
-    while (s.hits.length > 0 && s.hits[0][0] < cutoff) s.hits.shift();
+    while (s.times.length > 0 && s.times[0] < cutoff) s.times.shift();
     // Several sockets in the same second are one check-in (HTTP clients open more than one).
-    const last = s.hits[s.hits.length - 1];
-    if (last && t - last[0] < 1000) return [];
-    s.hits.push([t, ev.origin.id, ev.origin.location]);
-    if (s.hits.length > this.cfg.maxConnectionsPerChannel) s.hits.shift();
-    if (s.hits.length < this.cfg.minConnections || t < s.quietUntil) return [];
-    if (prevalence >= this.cfg.maxPrevalenceHosts) return [];
-    const reg = regularity(s.hits.map((h) => h[0]));
+    const last = s.times[s.times.length - 1];
+    if (last !== undefined && t - last < 1000) return [];
+    s.times.push(t);
+    if (s.times.length > this.cfg.maxConnectionsPerChannel) s.times.shift();
+    s.refs.push([t, ev.origin.id, ev.origin.location]);
+    if (s.refs.length > this.refsKept) s.refs.shift();
+    if (s.times.length < this.cfg.minConnections || t < s.quietUntil) return [];
+    const reg = regularity(s.times);
     if (!reg) return [];
     const gapS = reg.medianGapMs / 1000;
     if (gapS < this.cfg.minIntervalSeconds || gapS > this.cfg.maxIntervalSeconds) return [];
@@ -231,7 +249,7 @@ export class BeaconingDetector implements Detector {
     reg: { medianGapMs: number; jitter: number },
     prevalence: number,
   ): Finding {
-    const n = s.hits.length;
+    const n = s.times.length;
     // More check-ins and steadier gaps: more confidence it is a timer, not a coincidence.
     const risk = clampRisk(
       55 +
@@ -253,10 +271,10 @@ export class BeaconingDetector implements Detector {
         `${prevalence <= 1 ? 'no other host' : `only ${prevalence - 1} other host(s)`} contacted: the steady ` +
         `check-in of a command-and-control implant.`,
       host: s.host,
-      firstSeen: new Date(s.hits[0][0]).toISOString(),
-      lastSeen: new Date(s.hits[n - 1][0]).toISOString(),
+      firstSeen: new Date(s.times[0]).toISOString(),
+      lastSeen: new Date(s.times[n - 1]).toISOString(),
       evidence: capEvidence(
-        s.hits.map((h) => ({
+        s.refs.map((h) => ({
           id: h[1],
           location: h[2],
           timestamp: new Date(h[0]).toISOString(),
@@ -271,8 +289,9 @@ export class BeaconingDetector implements Detector {
     const t = now ? Date.parse(now) : this.latest;
     const cutoff = t - this.windowMs;
     this.channels.sweep((s) => {
-      while (s.hits.length > 0 && s.hits[0][0] < cutoff) s.hits.shift();
-      return s.hits.length === 0 && s.quietUntil <= t;
+      while (s.times.length > 0 && s.times[0] < cutoff) s.times.shift();
+      while (s.refs.length > 0 && s.refs[0][0] < cutoff) s.refs.shift();
+      return s.times.length === 0 && s.quietUntil <= t;
     });
     this.reach.sweep((r) => {
       const kept = r.filter((e) => e[1] >= cutoff);
