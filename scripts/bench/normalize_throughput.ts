@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { tuneYoungGeneration } from '../lib/gc_tuning';
+import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { readEventFiles } from '../../server/sources/files';
 import { splitLines } from '../../server/sources/files/json_stream';
 import { asAsync, OutputFormat, simulate } from '../../server/simulator/generator';
@@ -156,8 +156,8 @@ async function main(): Promise<void> {
   }
 }
 
-// Same young-generation sizing as `apt-detect` (both sides of the comparison run with it).
-tuneYoungGeneration();
+// Same heap tuning as `apt-detect` (both sides of the comparison run with it).
+tuneHeapForBulkReading();
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : String(err));
   process.exitCode = 1;

@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { parseArgs } from 'util';
-import { tuneYoungGeneration } from '../lib/gc_tuning';
+import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { run as scan } from '../cli/scan';
 import { mulberry32 } from '../../common/prng';
 import { asAsync, simulate } from '../../server/simulator/generator';
@@ -279,8 +279,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Same young-generation sizing as `apt-detect` (both sides of the comparison run with it).
-tuneYoungGeneration();
+// Same heap tuning as `apt-detect` (both sides of the comparison run with it).
+tuneHeapForBulkReading();
 main().then(
   (c) => {
     process.exitCode = c;

@@ -3,7 +3,7 @@
  * Each command lives in its own module and exports `run(argv): Promise<number>` (the exit code), so this file only
  * dispatches. Exit codes: 0 success, 1 nothing could be done (e.g. no input readable), 2 bad usage.
  */
-import { tuneYoungGeneration } from '../lib/gc_tuning';
+import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 
 type CommandModule = { run(argv: string[]): Promise<number>; summary: string };
 
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`apt-detect: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  tuneYoungGeneration();
+  tuneHeapForBulkReading();
   const mod = await load();
   return mod.run(rest);
 }
