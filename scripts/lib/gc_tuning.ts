@@ -21,7 +21,8 @@ export const HEAP_GROWING_PERCENT = 50;
 
 export function tuneHeapForBulkReading(): void {
   const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
-  if (!given.includes('--max-semi-space-size')) v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  if (!given.includes('--max-semi-space-size'))
+    v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
   if (!given.includes('--heap-growing-percent'))
     v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

@@ -1,5 +1,6 @@
 """Trains the hybrid model on the exported dataset (scripts/train/export_dataset.ts):
-LightGBM on window features, a Bi-LSTM on event sequences, a combiner chosen on validation (weights or logistic
+LightGBM on window features (plain, SMOTE, HHOSSA feature selection or both, whichever wins on validation; see
+ablation.py), a Bi-LSTM on event sequences, a combiner chosen on validation (weights or logistic
 stacking; the plain average is the baseline to beat). Exports both models to ONNX, writes a model card per model
 and the fixtures the TypeScript tests check (ONNX score parity, Isolation Forest comparison).
 Every metric is computed on the held-out test split (the latest periods), never on training data."""
@@ -15,6 +16,8 @@ import random
 import sys
 
 import numpy as np
+
+from ablation import run_ablation
 
 # onnxmltools' LightGBM converter supports opset <= 15; the LSTM export uses 17.
 LGBM_OPSET = 15
@@ -86,16 +89,6 @@ def histograms(X, names, bins=10):
         counts = np.bincount(idx, minlength=len(edges) + 1)
         out[n] = {'edges': [float(e) for e in edges], 'fractions': [round(float(c) / len(col), 6) for c in counts]}
     return out
-
-
-def train_lgbm(d, tr, va, seed, quick):
-    import lightgbm as lgb
-    clf = lgb.LGBMClassifier(n_estimators=150 if quick else 300, learning_rate=0.05, num_leaves=31,
-                             min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                             random_state=seed, deterministic=True, force_row_wise=True, n_jobs=1, verbose=-1)
-    clf.fit(d['X'][tr], d['y'][tr], eval_set=[(d['X'][va], d['y'][va])],
-            callbacks=[lgb.early_stopping(30, verbose=False)])
-    return clf
 
 
 def build_lstm(schema, emb=8, hidden=16):
@@ -193,6 +186,8 @@ def export_lgbm(clf, nf, path):
     from onnxmltools.convert.common.data_types import FloatTensorType
     onx = onnxmltools.convert_lightgbm(clf, initial_types=[('features', FloatTensorType([None, nf]))],
                                        zipmap=False, target_opset=LGBM_OPSET)
+    # onnxmltools names the graph with a random UUID; a fixed name keeps the file (and its card sha256) reproducible.
+    onx.graph.name = 'lightgbm'
     with open(path, 'wb') as f:
         f.write(onx.SerializeToString())
 
@@ -243,7 +238,10 @@ def main():
     os.makedirs(args.models, exist_ok=True)
     budget = 0.01
 
-    clf = train_lgbm(d, tr, va, args.seed, args.quick)
+    # LightGBM: plain / SMOTE / HHOSSA / both, chosen on validation (scripts/train/ablation.py); the chosen one is
+    # exported with the full feature vector as input.
+    clf, variant, _, ablation = run_ablation(d, names, tr, va, te, args.seed, args.quick,
+                                             lambda m: print(f'train: {m}', flush=True))
     lstm = train_lstm(d, tr, va, schema, args.seed, args.quick)
     lgb_path = os.path.join(args.models, 'lightgbm.onnx')
     lstm_path = os.path.join(args.models, 'bilstm.onnx')
@@ -291,8 +289,9 @@ def main():
         'lightgbm': {**common, 'opset': LGBM_OPSET, 'name': 'lightgbm', 'file': 'lightgbm.onnx', 'sha256': sha256(lgb_path),
                      'inputs': {'features': [None, len(names)]}, 'output': 'probabilities[:, 1]',
                      'features': names, 'featureImportanceGain': {n: round(float(g), 3) for n, g in zip(names, gain)},
-                     'params': {'trees': int(clf.booster_.num_trees()), 'numLeaves': 31, 'learningRate': 0.05},
-                     'metrics': {'test': test['lightgbm']}, 'trainingHistograms': hist},
+                     'params': {'trees': int(clf.booster_.num_trees()), 'numLeaves': 31, 'learningRate': 0.05,
+                                'variant': variant},
+                     'metrics': {'test': test['lightgbm']}, 'ablation': ablation, 'trainingHistograms': hist},
         'bilstm': {**common, 'opset': LSTM_OPSET, 'name': 'bilstm', 'file': 'bilstm.onnx', 'sha256': sha256(lstm_path),
                    'inputs': {'tokens': [None, schema['seqLen']], 'numeric': [None, schema['seqLen'], len(schema['seqNumeric'])]},
                    'output': 'score', 'features': {'tokens': schema['eventKinds'], 'numeric': schema['seqNumeric']},
@@ -302,7 +301,9 @@ def main():
                    'componentSha256': {'lightgbm.onnx': sha256(lgb_path), 'bilstm.onnx': sha256(lstm_path)},
                    'combiner': comb, 'combinerValidationPrAuc': round(comb_val, 4),
                    'plainAverageValidationPrAuc': round(avg_val, 4), 'threshold': threshold,
-                   'features': names, 'metrics': {'test': test}, 'trainingHistograms': hist},
+                   'features': names, 'metrics': {'test': test},
+                   'ablation': {k: ablation[k] for k in ('decisionRule', 'chosen', 'rows')},
+                   'trainingHistograms': hist},
     }
     for n, c in cards.items():
         with open(os.path.join(args.models, f'{n}.card.json'), 'w') as f:

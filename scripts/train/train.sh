@@ -18,6 +18,8 @@ if [ ! -x "$PY" ] || ! cmp -s "$REQ" "$VENV/.requirements.txt"; then
   "$VENV/bin/pip" install --quiet -r "$REQ"
   cp "$REQ" "$VENV/.requirements.txt"
 fi
+# HHOSSA must find the informative features of a synthetic problem before it may choose ours.
+(cd scripts/train && "$PY" hhossa.py --self-test && "$PY" ablation.py --self-test)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/apt-train.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 SCHEMA="$ROOT/common/features/schema.json"
