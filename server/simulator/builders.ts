@@ -416,10 +416,13 @@ export function logon(ctx: Ctx, ts: number, o: LogonOpts): void {
     TargetDomainName: o.target.domain,
     TargetLogonId: o.logonId,
     LogonType: String(o.logonType),
+    // Type 9 (NewCredentials: runas /netonly, sekurlsa::pth) is always logged with the seclogo logon process.
     LogonProcessName:
       o.logonType === 10 || o.logonType === 2 || o.logonType === 7 || o.logonType === 11
         ? 'User32 '
-        : LOGON_PROCESS[auth],
+        : o.logonType === 9
+          ? 'seclogo'
+          : LOGON_PROCESS[auth],
     AuthenticationPackageName: auth,
     WorkstationName: o.workstation ?? (remote ? '-' : ctx.host.name),
     LogonGuid:
