@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { asAsync, simulate, SimulateOptions } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
-import { writeToElasticsearch } from '../../server/simulator/targets/elasticsearch';
+import { installIndexTemplates, writeToElasticsearch } from '../../server/simulator/targets/elasticsearch';
 import { writeToKafka } from '../../server/simulator/targets/kafka';
 import { stackUrls, uniqueName } from '../stack_env';
 
@@ -21,6 +21,9 @@ describe('simulator targets against the development stack', () => {
     const client = new Client({ node: stackUrls().esUrl });
     const winlogbeatPrefix = uniqueName('winlogbeat-8.17.0-sim');
     const wazuhPrefix = uniqueName('wazuh-alerts-4.x-sim');
+    // The default templates (`winlogbeat-8.17.0-*`, what a plain `simulate --to es` installs) overlap this test's
+    // longer prefixes; Elasticsearch refuses overlapping templates of equal priority, so priorities must differ.
+    await installIndexTemplates(client);
     try {
       const summary = await writeToElasticsearch(client, asAsync(simulate(OPTS).documents), {
         winlogbeatPrefix,

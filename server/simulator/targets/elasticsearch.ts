@@ -45,14 +45,17 @@ const STRING_AS_KEYWORD = {
   string_as_keyword: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 8191 } },
 };
 
+/** Simulated indices are regenerable test data: no replica. */
+const SIM_INDEX_SETTINGS = { 'index.mapping.total_fields.limit': 10000, number_of_replicas: 0 };
+
 function winlogbeatTemplate(prefix: string): Record<string, unknown> {
   const ip = { type: 'ip' };
   const long = { type: 'long' };
   return {
     index_patterns: [`${prefix}-*`],
-    priority: 200,
+    priority: templatePriority(prefix),
     template: {
-      settings: { 'index.mapping.total_fields.limit': 10000, number_of_replicas: 0 },
+      settings: SIM_INDEX_SETTINGS,
       mappings: {
         date_detection: false,
         dynamic_templates: [STRING_AS_KEYWORD],
@@ -89,9 +92,9 @@ function winlogbeatTemplate(prefix: string): Record<string, unknown> {
 function wazuhTemplate(prefix: string): Record<string, unknown> {
   return {
     index_patterns: [`${prefix}-*`],
-    priority: 200,
+    priority: templatePriority(prefix),
     template: {
-      settings: { 'index.mapping.total_fields.limit': 10000, number_of_replicas: 0, refresh_interval: '5s' },
+      settings: { ...SIM_INDEX_SETTINGS, refresh_interval: '5s' },
       mappings: {
         date_detection: false,
         dynamic_templates: [STRING_AS_KEYWORD],
@@ -118,6 +121,15 @@ function wazuhTemplate(prefix: string): Record<string, unknown> {
       },
     },
   };
+}
+
+/**
+ * Elasticsearch refuses a template whose patterns overlap another's at the same priority, and `winlogbeat-8.17.0-*`
+ * overlaps any longer prefix that starts with it (a test's or a second simulation's). The longer, more specific
+ * prefix gets the higher priority, so two prefixes never tie unless they are the same prefix (the same template).
+ */
+function templatePriority(prefix: string): number {
+  return 200 + Math.min(prefix.length, 200);
 }
 
 /** Installs (or updates) the composable index templates for both families. */
