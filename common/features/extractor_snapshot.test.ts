@@ -2,21 +2,11 @@
  * A snapshot taken mid-stream and restored into a fresh extractor (through JSON, as the state store keeps it) must
  * produce exactly the rows an uninterrupted extractor produces; a damaged snapshot is refused naming the field.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as zlib from 'zlib';
-import type { FeatureEvent } from './feature_event';
+import { goldenFeatureEvents } from '../../test/fixtures/golden_feature_events';
 import { parseExtractorSnapshot } from './extractor_snapshot';
 import { WindowFeatureExtractor, type WindowRow } from './window_extractor';
 
-type Tagged = FeatureEvent & { y: number };
-
-const events = zlib
-  .gunzipSync(fs.readFileSync(path.join(__dirname, 'fixtures', 'golden_events.ndjson.gz')))
-  .toString('utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as Tagged);
+const events = goldenFeatureEvents();
 
 const run = (ex: WindowFeatureExtractor<number>, from: number, to: number): WindowRow<number>[] => {
   const rows: WindowRow<number>[] = [];

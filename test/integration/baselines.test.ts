@@ -3,12 +3,7 @@
  * events) are stored, `retrainBaselines` trains per entity type and per entity with enough history and stores the
  * forests with version and time, and the baseline scorer loads them and scores windows in [0, 1].
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as zlib from 'zlib';
 import { Client } from '@elastic/elasticsearch';
-import type { FeatureEvent } from '../../common/features/feature_event';
-import { WindowFeatureExtractor, type WindowRow } from '../../common/features/window_extractor';
 import { BaselineScorer } from '../../server/detection/baselines/baseline_scorer';
 import {
   BASELINE_FEATURES,
@@ -18,31 +13,12 @@ import {
 } from '../../server/detection/baselines/baseline_store';
 import { retrainBaselines } from '../../server/detection/baselines/retrain';
 import { makeEvent } from '../../server/detection/detectors/test_events';
+import { goldenWindowRows } from '../fixtures/golden_feature_events';
 import { stackUrls, uniqueName } from '../stack_env';
 
 const es = new Client({ node: stackUrls().esUrl });
 const windowsIndex = uniqueName('apt-test-windows');
 const baselinesIndex = uniqueName('apt-test-baselines');
-
-function goldenRows(): WindowRow[] {
-  const file = path.resolve(
-    __dirname,
-    '..',
-    '..',
-    'common',
-    'features',
-    'fixtures',
-    'golden_events.ndjson.gz',
-  );
-  const ex = new WindowFeatureExtractor();
-  const rows: WindowRow[] = [];
-  for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as FeatureEvent & { y: number };
-    rows.push(...ex.add(e, e.y));
-  }
-  return [...rows, ...ex.flush()];
-}
 
 afterAll(async () => {
   await es.indices.delete({ index: [windowsIndex, baselinesIndex], ignore_unavailable: true });
@@ -50,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('baselines in Elasticsearch', () => {
-  const rows = goldenRows();
+  const rows = goldenWindowRows();
   const day = rows[rows.length - 1].windowStart;
 
   it('retrains per entity type and per entity with enough history, storing version and time', async () => {

@@ -3,14 +3,11 @@
  * ordinary host windows (the committed golden feature events), then a window with an LSASS-access burst, gets
  * T1003.001 and an explanation naming count_proc_access. Pure logic: the forest is fitted here, nothing is written.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as zlib from 'zlib';
 import type { Event } from '../../../common/event';
-import type { FeatureEvent } from '../../../common/features/feature_event';
 import { FEATURE_SCHEMA_VERSION, WINDOW_FEATURES } from '../../../common/features/schema';
-import { WindowFeatureExtractor, type WindowRow } from '../../../common/features/window_extractor';
+import type { WindowRow } from '../../../common/features/window_extractor';
 import type { ElasticsearchClient } from '../../kibana_types';
+import { goldenWindowRows } from '../../../test/fixtures/golden_feature_events';
 import { makeEvent } from '../detectors/test_events';
 import { BaselineScorer } from './baseline_scorer';
 import { BASELINE_FEATURES, baselineVector, type BaselineDoc } from './baseline_store';
@@ -19,24 +16,7 @@ import { fitIsolationForest, scoreIsolationForest } from './isolation_forest';
 const PROC_ACCESS = WINDOW_FEATURES.indexOf('count_proc_access');
 
 function hostRows(): WindowRow[] {
-  const file = path.resolve(
-    __dirname,
-    '..',
-    '..',
-    '..',
-    'common',
-    'features',
-    'fixtures',
-    'golden_events.ndjson.gz',
-  );
-  const ex = new WindowFeatureExtractor();
-  const rows: WindowRow[] = [];
-  for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as FeatureEvent & { y: number };
-    rows.push(...ex.add(e, e.y));
-  }
-  return [...rows, ...ex.flush()].filter((r) => r.entityType === 'host' && r.label === 0);
+  return goldenWindowRows().filter((r) => r.entityType === 'host' && r.label === 0);
 }
 
 function scorerFor(rows: WindowRow[]): BaselineScorer {

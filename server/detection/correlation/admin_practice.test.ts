@@ -1,7 +1,7 @@
 import type { AlertDoc } from '../../../common/alert';
 import type { Event } from '../../../common/event';
 import type { DetectionConfigInput } from '../config';
-import { at, logon, makeEvent, processStart } from '../detectors/test_events';
+import { adminShareWrite, at, logon, processStart, serviceInstall } from '../detectors/test_events';
 import { DetectionPipeline } from '../pipeline';
 import { loadRules } from '../rules/engine';
 import { BURST_RULE_ID } from './bursts';
@@ -42,25 +42,8 @@ function logonOn(
 function psexecOnto(time: string, host: string, user: string, fromIp: string): Event[] {
   return [
     logonOn(time, host, `10.0.9.${host.length}`, { user, ip: fromIp, type: 3 }),
-    makeEvent({
-      time: at(time, 1),
-      host,
-      eventId: 5145,
-      data: {
-        SubjectUserName: user,
-        IpAddress: fromIp,
-        ShareName: '\\\\*\\ADMIN$',
-        RelativeTargetName: 'PSEXESVC.exe',
-        AccessMask: '0x2',
-      },
-    }),
-    makeEvent({
-      time: at(time, 2),
-      host,
-      channel: 'System',
-      eventId: 7045,
-      data: { ServiceName: 'PSEXESVC', ImagePath: '%SystemRoot%\\PSEXESVC.exe' },
-    }),
+    adminShareWrite(at(time, 1), host, user, fromIp, 'PSEXESVC.exe'),
+    serviceInstall(at(time, 2), host, 'PSEXESVC', '%SystemRoot%\\PSEXESVC.exe'),
   ];
 }
 

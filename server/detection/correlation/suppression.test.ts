@@ -1,7 +1,7 @@
 import type { AlertDoc } from '../../../common/alert';
 import type { Event } from '../../../common/event';
 import type { DetectionConfigInput } from '../config';
-import { at, logon, makeEvent } from '../detectors/test_events';
+import { adminShareWrite, at, logon, makeEvent, serviceInstall } from '../detectors/test_events';
 import { DetectionPipeline } from '../pipeline';
 import { loadRules } from '../rules/engine';
 import { imageBinary } from './admin_paths';
@@ -37,25 +37,8 @@ function pushInstall(
   const image = `C:\\Windows\\${service}\\${service}.exe /install`;
   return [
     logon(time, { host, user, ip, type: 3 }),
-    makeEvent({
-      time: at(time, 1),
-      host,
-      eventId: 5145,
-      data: {
-        SubjectUserName: user,
-        IpAddress: ip,
-        ShareName: '\\\\*\\ADMIN$',
-        RelativeTargetName: `${service}\\${service}.exe`,
-        AccessMask: '0x2',
-      },
-    }),
-    makeEvent({
-      time: at(time, 2),
-      host,
-      channel: 'System',
-      eventId: 7045,
-      data: { ServiceName: service, ImagePath: image },
-    }),
+    adminShareWrite(at(time, 1), host, user, ip, `${service}\\${service}.exe`),
+    serviceInstall(at(time, 2), host, service, image),
     makeEvent({
       time: at(time, 2),
       host,

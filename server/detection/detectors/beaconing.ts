@@ -13,6 +13,7 @@ import {
   isPrivateIp,
   isSecurity,
   isSysmon,
+  matchesDomain,
   minutes,
   severityFor,
   timeMs,
@@ -178,11 +179,6 @@ export class BeaconingDetector implements Detector {
     this.refsKept = Math.max(2, Math.min(maxEvidence, cfg.minConnections));
   }
 
-  private allowed(destination: string): boolean {
-    for (const d of this.allow) if (destination === d || destination.endsWith(`.${d}`)) return true;
-    return false;
-  }
-
   /** Hosts that reached `destination` inside the window (including `host` now), counted up to a few past the cap. */
   private prevalence(destination: string, host: string, t: number): number {
     const r = this.reach.upsert(destination, () => []);
@@ -207,7 +203,7 @@ export class BeaconingDetector implements Detector {
     if (!c) return [];
     const t = timeMs(ev);
     if (t > this.latest) this.latest = t;
-    if (this.allowed(c.destination)) return [];
+    if (matchesDomain(c.destination, this.allow)) return [];
     const prevalence = this.prevalence(c.destination, c.host, t);
     const key = `${c.host}\u0000${c.image}\u0000${c.destination}`;
     // A destination much of the fleet talks to is not scored: no channel state for it at all.

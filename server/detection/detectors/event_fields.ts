@@ -250,6 +250,12 @@ export function basename(path: string): string {
   return (i >= 0 ? path.slice(i + 1) : path).toLowerCase();
 }
 
+/** `name` is one of the domains in `list` (lower-case) or a subdomain of one; a trailing dot is ignored. */
+export function matchesDomain(name: string, list: readonly string[]): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return list.some((d) => n === d || n.endsWith(`.${d}`));
+}
+
 export function minutes(n: number): number {
   return n * 60_000;
 }

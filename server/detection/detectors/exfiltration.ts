@@ -20,6 +20,7 @@ import {
   severityFor,
   timeMs,
   userKey,
+  matchesDomain,
 } from './event_fields';
 import { dnsQuestion } from './dns_tunnel';
 
@@ -108,11 +109,6 @@ function isProcessStart(ev: Event): boolean {
 function isFileCreate(ev: Event): boolean {
   if (isSysmon(ev) && (eventId(ev) === 11 || eventId(ev) === 23)) return true;
   return ev.event?.category?.includes('file') === true && ev.event?.type?.includes('creation') === true;
-}
-
-export function matchesDomain(name: string, list: readonly string[]): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return list.some((d) => n === d || n.endsWith(`.${d}`));
 }
 
 /** Staging step an event shows, if any. */

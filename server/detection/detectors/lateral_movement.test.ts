@@ -1,6 +1,6 @@
 import { parseDetectionConfig } from '../config';
 import { LateralMovementDetector } from './lateral_movement';
-import { at, logon, makeEvent, processStart } from './test_events';
+import { at, logon, makeEvent, processStart, serviceInstall } from './test_events';
 
 const T0 = '2024-03-01T10:00:00.000Z';
 const cfg = parseDetectionConfig().lateralMovement;
@@ -49,13 +49,7 @@ describe('LateralMovementDetector', () => {
   it('reports remote execution right after an inbound network logon on the same host', () => {
     const d = new LateralMovementDetector(cfg);
     expect(d.observe(logon(T0, { host: 'srv9', user: 'admin', ip: '10.0.0.50', type: 3 }))).toEqual([]);
-    const svc = makeEvent({
-      time: at(T0, 4),
-      host: 'srv9',
-      channel: 'System',
-      eventId: 7045,
-      data: { ServiceName: 'PSEXESVC', ImagePath: '%SystemRoot%\\PSEXESVC.exe' },
-    });
+    const svc = serviceInstall(at(T0, 4), 'srv9', 'PSEXESVC', '%SystemRoot%\\PSEXESVC.exe');
     const found = d.observe(svc);
     expect(found).toHaveLength(1);
     expect(found[0].ruleId).toBe('apt.behaviour.remote_execution_after_logon');
@@ -105,13 +99,7 @@ describe('LateralMovementDetector', () => {
   it('does not link remote execution to a logon outside the sequence window', () => {
     const d = new LateralMovementDetector(cfg);
     d.observe(logon(T0, { host: 'srv9', user: 'admin', ip: '10.0.0.50', type: 3 }));
-    const svc = makeEvent({
-      time: at(T0, cfg.sequenceMinutes * 60 + 60),
-      host: 'srv9',
-      channel: 'System',
-      eventId: 7045,
-      data: { ServiceName: 'x' },
-    });
+    const svc = serviceInstall(at(T0, cfg.sequenceMinutes * 60 + 60), 'srv9', 'x');
     expect(d.observe(svc)).toEqual([]);
   });
 

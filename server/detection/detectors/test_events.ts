@@ -95,6 +95,39 @@ export function processStart(
   });
 }
 
+/** System 7045: a service was installed (PsExec's PSEXESVC, push installers). */
+export function serviceInstall(time: string, host: string, service: string, imagePath?: string): Event {
+  return makeEvent({
+    time,
+    host,
+    channel: 'System',
+    eventId: 7045,
+    data: imagePath === undefined ? { ServiceName: service } : { ServiceName: service, ImagePath: imagePath },
+  });
+}
+
+/** Security 5145: `user` from `ip` wrote `relativeTarget` to the target's ADMIN$ share. */
+export function adminShareWrite(
+  time: string,
+  host: string,
+  user: string,
+  ip: string,
+  relativeTarget: string,
+): Event {
+  return makeEvent({
+    time,
+    host,
+    eventId: 5145,
+    data: {
+      SubjectUserName: user,
+      IpAddress: ip,
+      ShareName: '\\\\*\\ADMIN$',
+      RelativeTargetName: relativeTarget,
+      AccessMask: '0x2',
+    },
+  });
+}
+
 /** A seeded pseudo-random generator (mulberry32): tests must be reproducible. */
 export const prng = mulberry32;
 
