@@ -37,6 +37,29 @@ describe('beaconing detector', () => {
     expect(regularity([0, 100])).toBeUndefined();
   });
 
+  it('keeps the documented error rates of its regularity thresholds (12 check-ins, seeded Monte-Carlo)', () => {
+    const passes = (times: number[]): boolean => {
+      const r = regularity(times);
+      return r !== undefined && r.jitter <= cfg.maxJitter && r.spread <= cfg.maxGapSpread;
+    };
+    const rand = mulberry32(2024);
+    const sequence = (gap: () => number): number[] => {
+      const times = [0];
+      for (let i = 1; i < cfg.minConnections; i++) times.push(times[i - 1] + gap());
+      return times;
+    };
+    const N = 4000;
+    let timers = 0;
+    let random = 0;
+    for (let i = 0; i < N; i++) {
+      if (passes(sequence(() => 300_000 * (1 + 0.4 * (2 * rand() - 1))))) timers++;
+      if (passes(sequence(() => -Math.log(1 - rand()) * 300_000))) random++;
+    }
+    // ±40 % jittered timers: ~99 % pass; exponential (human-like) gaps: ~0.03 % pass.
+    expect(timers / N).toBeGreaterThan(0.97);
+    expect(random / N).toBeLessThan(0.003);
+  });
+
   it('flags a process checking in every five minutes with 20% jitter to a destination no other host uses', () => {
     const rand = mulberry32(7);
     const events = [];
