@@ -145,6 +145,11 @@ export interface RankedContribution {
    * contributors never supply techniques. Undefined: direction unknown, treated as high.
    */
   high?: boolean;
+  /**
+   * Where the value sits against the training distribution, when known: 'typical' values (central half) are
+   * listed if the model leaned on them but, like low ones, supply no technique (`high` is then false).
+   */
+  tail?: 'high' | 'low' | 'typical';
 }
 
 export interface TechniqueAttribution {

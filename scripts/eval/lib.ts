@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import type { AlertDoc } from '../../common/alert';
 import { getTechnique, resolveTechniqueId } from '../../common/attack/catalog';
 import type { Event } from '../../common/event';
@@ -6,6 +5,7 @@ import { parseDetectionConfig, type DetectionConfig } from '../../server/detecti
 import { DetectionPipeline } from '../../server/detection/pipeline';
 import { loadRules, type LoadedRule } from '../../server/detection/rules/engine';
 import { readEventFiles } from '../../server/sources/files';
+export { readTsv } from '../lib/datasets';
 
 /** Shared helpers of the evaluation: scanning a set of files with a fresh pipeline, technique matching, TSV. */
 
@@ -80,20 +80,6 @@ export function techniqueMatch(
 
 export function isKnownCurrentTechnique(id: string): boolean {
   return getTechnique(id) !== undefined;
-}
-
-export function readTsv(file: string): Array<Record<string, string>> {
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.length > 0);
-  const head = lines[0].split('\t');
-  return lines.slice(1).map((line) => {
-    const cells = line.split('\t');
-    const row: Record<string, string> = {};
-    head.forEach((h, i) => (row[h] = cells[i] ?? ''));
-    return row;
-  });
 }
 
 export function splitIds(s: string | undefined): string[] {

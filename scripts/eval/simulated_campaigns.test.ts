@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./server/detection/models/ort_test_environment.js
+ */
 import type { AlertDoc } from '../../common/alert';
 import type { CampaignPlan } from '../../server/simulator/campaigns';
 import {

@@ -9,7 +9,11 @@
  * test/output/simulated_campaigns.md. Exit 0 when it ran (missed targets are reported, not a failure), 1 when not.
  *
  * Run: npx tsx scripts/eval/simulated_campaigns.ts [--hosts 200] [--days 7] [--seed 42] [--format winlogbeat]
- *      [--start 2025-03-03T00:00:00Z] [--batch 1000] [--out test/output/simulated_campaigns.md]
+ *      [--start 2025-03-03T00:00:00Z] [--batch 1000] [--out test/output/simulated_campaigns.md] [--models DIR]
+ *      [--no-models]
+ * The pipeline is the one `apt-detect scan` runs: rules, detectors, correlation and the hybrid model from --models
+ * (default: the committed models/), whose findings count like any other (rows with detector "model");
+ * --no-models leaves the model out.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,7 +26,10 @@ import type { CampaignPlan } from '../../server/simulator/campaigns';
 import { DocKind, OUTPUT_FORMATS, OutputFormat, SimDoc, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { indexFor, indexedSource } from '../../server/simulator/targets/elasticsearch';
-import { log, mdTable, newPipeline, parentOf } from './lib';
+import { parseDetectionConfig } from '../../server/detection/config';
+import { createHybridScorer } from '../../server/detection/models';
+import { DetectionPipeline } from '../../server/detection/pipeline';
+import { log, mdTable, newPipeline, parentOf, rules } from './lib';
 
 export interface Options {
   hosts: number;
@@ -32,6 +39,8 @@ export interface Options {
   start: number;
   batch: number;
   out: string;
+  /** Folder of the hybrid model to add to the pipeline (none: rules and detectors only). */
+  models?: string;
 }
 
 /** Ground truth of one labelled event (campaign step or benign trap). */
@@ -94,6 +103,8 @@ export function parseOptions(argv: string[]): Options {
       start: { type: 'string', default: '2025-03-03T00:00:00Z' },
       batch: { type: 'string', default: '1000' },
       out: { type: 'string', default: path.join('test', 'output', 'simulated_campaigns.md') },
+      models: { type: 'string', default: 'models' },
+      'no-models': { type: 'boolean', default: false },
     },
   });
   const positive = (name: string, v: string): number => {
@@ -114,6 +125,7 @@ export function parseOptions(argv: string[]): Options {
     start,
     batch: Math.floor(positive('batch', values.batch)),
     out: values.out,
+    models: values['no-models'] ? undefined : path.resolve(values.models),
   };
 }
 
@@ -178,7 +190,14 @@ export async function runSimulatedEvaluation(opts: Options): Promise<RunResult> 
         codes: new Map(),
       });
 
-  const pipeline = newPipeline();
+  const hybrid = opts.models
+    ? await createHybridScorer({ directory: opts.models, intraOpThreads: 1, hybrid: { enabled: true } })
+    : undefined;
+  if (opts.models && !hybrid?.loaded)
+    throw new Error(`--models: the hybrid model in ${opts.models} could not be loaded`);
+  const pipeline = hybrid
+    ? new DetectionPipeline({ config: parseDetectionConfig(), rules: rules(), modelScorers: [hybrid] })
+    : newPipeline();
   const truth = new Map<string, Truth>();
   const alerts = new Map<string, AlertRecord>();
   const keep = (list: AlertDoc[]): void => {
@@ -236,6 +255,7 @@ export async function runSimulatedEvaluation(opts: Options): Promise<RunResult> 
   }
   if (batch.length) keep((await pipeline.processBatch(batch)).alerts);
   keep((await pipeline.flush()).alerts);
+  await hybrid?.close();
   const cpu = process.cpuUsage(cpu0);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   return {
@@ -343,7 +363,8 @@ export function renderReport(r: RunResult): { text: string; met: boolean } {
     '',
     `Simulated period ${new Date(opts.start).toISOString()} + ${opts.days} d; ${os.cpus().length} CPUs, ` +
       `load average at the end ${os.loadavg()[0].toFixed(2)}. Command: \`npx tsx scripts/eval/simulated_campaigns.ts ` +
-      `--hosts ${opts.hosts} --days ${opts.days} --seed ${opts.seed} --format ${opts.format}\``,
+      `--hosts ${opts.hosts} --days ${opts.days} --seed ${opts.seed} --format ${opts.format}` +
+      `${opts.models ? ` --models ${path.relative(process.cwd(), opts.models) || '.'}` : ' --no-models'}\``,
   );
   if (r.rejectionSamples.length)
     out.push('', `Rejections (first ${r.rejectionSamples.length}): ${r.rejectionSamples.join('; ')}`);

@@ -20,3 +20,19 @@ export function datasetsDir(): string {
 export function datasetPath(...parts: string[]): string {
   return path.join(datasetsDir(), ...parts);
 }
+
+/** Rows of a dataset's tab-separated labels file, keyed by the header; a missing file is named in the error. */
+export function readTsv(file: string): Array<Record<string, string>> {
+  if (!fs.existsSync(file)) throw new Error(`labels file ${file} is missing`);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
+  const head = lines[0].split('\t');
+  return lines.slice(1).map((line) => {
+    const cells = line.split('\t');
+    const row: Record<string, string> = {};
+    head.forEach((h, i) => (row[h] = cells[i] ?? ''));
+    return row;
+  });
+}

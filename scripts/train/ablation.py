@@ -25,17 +25,23 @@ DECISION_RULE = (f'plain unless a variant beats plain validation PR-AUC by >= {M
                  'highest validation PR-AUC. Test PR-AUC is reported only.')
 
 
-def smote(X, y, seed):
-    """SMOTE on the given (training) rows only; returns the resampled matrix and labels."""
+def smote(X, y, seed, w=None):
+    """SMOTE on the given (training) rows only; returns the resampled matrix and labels (and, with row weights `w`,
+    the weights: the original rows keep theirs, imblearn appends the synthetic rows after them, weight 1)."""
     from imblearn.over_sampling import SMOTE
     pos = int(y.sum())
     if pos <= SMOTE_K:
         raise ValueError(f'smote: only {pos} positive training windows; SMOTE needs more than k={SMOTE_K}')
     if pos >= SMOTE_RATIO * (len(y) - pos):
-        return X, y
+        return (X, y) if w is None else (X, y, w)
     sm = SMOTE(sampling_strategy=SMOTE_RATIO, k_neighbors=SMOTE_K, random_state=seed)
     Xr, yr = sm.fit_resample(X, y)
-    return Xr.astype(np.float32), yr.astype(np.int64)
+    Xr, yr = Xr.astype(np.float32), yr.astype(np.int64)
+    if w is None:
+        return Xr, yr
+    if not np.array_equal(Xr[:len(X)], X):
+        raise RuntimeError('smote: imblearn no longer keeps the original rows first; the row weights would misalign')
+    return Xr, yr, np.concatenate([w, np.ones(len(yr) - len(y), dtype=w.dtype)])
 
 
 def masked(X, mask):
@@ -47,12 +53,12 @@ def masked(X, mask):
     return out
 
 
-def fit_lgbm(X, y, Xva, yva, seed, quick):
+def fit_lgbm(X, y, Xva, yva, seed, quick, w=None):
     import lightgbm as lgb
     clf = lgb.LGBMClassifier(n_estimators=150 if quick else 300, learning_rate=0.05, num_leaves=31,
                              min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
                              random_state=seed, deterministic=True, force_row_wise=True, n_jobs=1, verbose=-1)
-    clf.fit(X, y, eval_X=(Xva,), eval_y=(yva,), callbacks=[lgb.early_stopping(30, verbose=False)])
+    clf.fit(X, y, sample_weight=w, eval_X=(Xva,), eval_y=(yva,), callbacks=[lgb.early_stopping(30, verbose=False)])
     return clf
 
 
@@ -96,8 +102,9 @@ def choose_variant(rows):
     return max(better, key=lambda r: r['validationPrAuc'])['variant'] if better else 'plain'
 
 
-def run_ablation(d, names, tr, va, te, seed, quick, log=print):
-    """Trains the four variants; returns (chosen classifier, chosen variant, feature mask or None, ablation dict)."""
+def run_ablation(d, names, tr, va, te, seed, quick, log=print, w=None):
+    """Trains the four variants; returns (chosen classifier, chosen variant, feature mask or None, ablation dict).
+    `w`: optional weight per row of d (only the training rows' weights are used)."""
     from sklearn.metrics import average_precision_score
     tr_idx = np.where(tr)[0]
     X, y = d['X'], d['y']
@@ -107,10 +114,11 @@ def run_ablation(d, names, tr, va, te, seed, quick, log=print):
                 'smote+hhossa': (True, mask)}
     rows, models = [], {}
     for name, (use_smote, m) in variants.items():
-        Xtr, ytr = masked(X[tr], m), y[tr]
+        Xtr, ytr, wtr = masked(X[tr], m), y[tr], (None if w is None else w[tr])
         if use_smote:
-            Xtr, ytr = smote(Xtr, ytr, seed)
-        clf = fit_lgbm(Xtr, ytr, masked(X[va], m), y[va], seed, quick)
+            Xtr, ytr, *rest = smote(Xtr, ytr, seed, wtr)
+            wtr = rest[0] if rest else None
+        clf = fit_lgbm(Xtr, ytr, masked(X[va], m), y[va], seed, quick, wtr)
         pv = clf.predict_proba(X[va])[:, 1]
         if m is not None and not np.allclose(pv, clf.predict_proba(masked(X[va], m))[:, 1], atol=1e-12):
             # Serving passes the full, unmasked vector: the model must not depend on a dropped feature.
@@ -157,6 +165,9 @@ def self_test():
     n_pos = int(yr.sum())
     if not (np.array_equal(Xr[:600], X) and n_pos == int(round(SMOTE_RATIO * 570)) and len(yr) == 570 + n_pos):
         fails.append(f'smote: expected the 600 original rows plus synthetic positives to ratio {SMOTE_RATIO}')
+    _, _, wr = smote(X, y, 7, np.full(600, 2.0))
+    if not (np.all(wr[:600] == 2.0) and np.all(wr[600:] == 1.0) and len(wr) == len(yr)):
+        fails.append('smote: original rows must keep their weights, synthetic rows weigh 1')
     mask = np.array([True, False, True, False, True])
     if masked(X, mask)[:, ~mask].any() or not np.array_equal(masked(X, mask)[:, mask], X[:, mask]):
         fails.append('masked: dropped columns must be constant and kept columns unchanged')

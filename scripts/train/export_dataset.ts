@@ -5,8 +5,11 @@
  *   <out>/rows.csv              one line per entity window: run, split, meta, label, window features, sequence
  *   <out>/manifest.json         runs, schema, counts
  * Runs get consecutive, non-overlapping calendar periods; the split is by time (period), never by row.
+ * Then the labelled development sets (scripts/train/dev_rows.ts for the label policy) add one "dev-*" run per
+ * recording, split by file (scripts/lib/dev_split.ts, the split the model evaluation also uses); their FeatureEvents
+ * are not written (the TS/Python parity check runs on a simulator run).
  *
- * Run: npx tsx scripts/train/export_dataset.ts --out <dir> [--quick]
+ * Run: npx tsx scripts/train/export_dataset.ts --out <dir> [--quick] [--no-dev]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,9 +19,12 @@ import type { Event, EventOrigin, NormalizeResult } from '../../common/event';
 import { toFeatureEvent } from '../../common/features/feature_event';
 import { schemaJson, SEQ_LEN, SEQ_NUMERIC, WINDOW_FEATURES } from '../../common/features/schema';
 import { WindowFeatureExtractor, type WindowRow } from '../../common/features/window_extractor';
+import { datasetsDir } from '../lib/datasets';
+import { listDevFiles, splitKey } from '../lib/dev_split';
 import { simulate, type SimDoc } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { indexedSource, indexFor } from '../../server/simulator/targets/elasticsearch';
+import { devRunName, devUnitRows, TRAINING_DEV_SETS, type DevUnitSummary } from './dev_rows';
 
 type Normalize = (raw: unknown, origin: EventOrigin) => NormalizeResult;
 
@@ -100,7 +106,7 @@ const HEADER = [
   ...Array.from({ length: SEQ_LEN }, (_, i) => SEQ_NUMERIC.map((n) => `seq_${i}_${n}`)).flat(),
 ];
 
-function csvLine(run: RunSpec, r: WindowRow): string {
+function csvLine(run: Pick<RunSpec, 'name' | 'split'>, r: WindowRow): string {
   return [
     run.name,
     run.split,
@@ -138,7 +144,12 @@ export async function writeGoldenEvents(file: string, normalize: Normalize | und
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, quick: { type: 'boolean' }, 'golden-events': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      'no-dev': { type: 'boolean' },
+      'golden-events': { type: 'string' },
+    },
   });
   if (values['golden-events']) {
     const n = await writeGoldenEvents(path.resolve(values['golden-events']), loadNormalizer().normalize);
@@ -214,11 +225,45 @@ async function main(): Promise<void> {
       `export_dataset: ${run.name} ${run.split} docs=${docs} rows=${rows} positive=${positives} ${Date.now() - t0}ms`,
     );
   }
+  const dev = values['no-dev'] ? { note: 'disabled (--no-dev)', units: [] } : await exportDev(rowsOut);
   await new Promise<void>((r) => rowsOut.end(() => r()));
   fs.writeFileSync(
     path.join(out, 'manifest.json'),
-    JSON.stringify({ events: note, schema: schemaJson(), runs: manifest }, null, 2),
+    JSON.stringify({ events: note, schema: schemaJson(), runs: manifest, dev }, null, 2),
   );
+}
+
+/** Appends the development-set rows; skips (with the missing path named) when the datasets are absent. */
+async function exportDev(rowsOut: fs.WriteStream): Promise<{ note: string; units: DevUnitSummary[] }> {
+  let root: string;
+  try {
+    root = datasetsDir();
+  } catch (err) {
+    const note = `skipped: ${(err as Error).message}`;
+    console.log(`export_dataset: development sets ${note}`);
+    return { note, units: [] };
+  }
+  const units: DevUnitSummary[] = [];
+  const t0 = Date.now();
+  for (const f of listDevFiles(root).filter((u) => TRAINING_DEV_SETS.includes(u.set))) {
+    const name = devRunName(f, splitKey(f.set, f.relPath));
+    const write = (r: WindowRow): void | Promise<void> => {
+      if (!rowsOut.write(csvLine({ name, split: f.split }, r) + '\n'))
+        return new Promise<void>((res) => rowsOut.once('drain', () => res()));
+    };
+    units.push(await devUnitRows(f, name, write));
+  }
+  const by = (set: string, split: string): DevUnitSummary[] =>
+    units.filter((u) => u.set === set && u.split === split);
+  for (const set of new Set(units.map((u) => u.set)))
+    for (const split of ['train', 'val', 'test']) {
+      const us = by(set, split);
+      const rows = us.reduce((a, u) => a + u.rows, 0);
+      const pos = us.reduce((a, u) => a + u.positiveRows, 0);
+      console.log(`export_dataset: dev ${set} ${split} files=${us.length} rows=${rows} positive=${pos}`);
+    }
+  console.log(`export_dataset: development sets from ${root} in ${Date.now() - t0}ms`);
+  return { note: `labelled development sets ${TRAINING_DEV_SETS.join(', ')} from ${root}`, units };
 }
 
 if (require.main === module) {

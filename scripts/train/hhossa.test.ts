@@ -32,4 +32,10 @@ describe('scripts/train python self-checks', () => {
     expect(r.output).toContain('ablation self-test: ok');
     expect(r.status).toBe(0);
   });
+
+  maybe('dev_metrics.py maps dev runs to sets and computes the threshold and domain-shift numbers', () => {
+    const r = runSelfTest('dev_metrics.py');
+    expect(r.output).toContain('dev_metrics self-test: ok');
+    expect(r.status).toBe(0);
+  });
 });

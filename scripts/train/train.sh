@@ -19,7 +19,7 @@ if [ ! -x "$PY" ] || ! cmp -s "$REQ" "$VENV/.requirements.txt"; then
   cp "$REQ" "$VENV/.requirements.txt"
 fi
 # HHOSSA must find the informative features of a synthetic problem before it may choose ours.
-(cd scripts/train && "$PY" hhossa.py --self-test && "$PY" ablation.py --self-test)
+(cd scripts/train && "$PY" hhossa.py --self-test && "$PY" ablation.py --self-test && "$PY" dev_metrics.py --self-test)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/apt-train.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 SCHEMA="$ROOT/common/features/schema.json"

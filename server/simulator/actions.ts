@@ -199,12 +199,20 @@ const DISCOVERY: Record<string, [string, string]> = {
   tasklist: [`${SYSTEM32}\\tasklist.exe`, 'tasklist /v'],
 };
 
+/** Discovery commands that name an actor of the scenario (the file server whose data the campaign is after). */
+const ACTOR_DISCOVERY: Record<string, (a: ActionCtx) => [string, string]> = {
+  dir_share: (a) => [
+    `${SYSTEM32}\\cmd.exe`,
+    `cmd.exe /c dir /s /b \\\\${a.actors.fileServer.name}\\Departments`,
+  ],
+};
+
 const discovery: Action = (a, p) => {
   const raw = p.commands;
   const commands = Array.isArray(raw) ? raw : Object.keys(DISCOVERY);
   let t = a.t;
   for (const key of commands) {
-    const entry = DISCOVERY[key];
+    const entry = DISCOVERY[key] ?? ACTOR_DISCOVERY[key]?.(a);
     if (!entry) throw new Error(`discovery: unknown command "${key}"`);
     run(a, t, entry[0], entry[1]);
     t += a.world.rng.int(5000, numParam(p, 'maxGapSeconds', 90) * 1000);

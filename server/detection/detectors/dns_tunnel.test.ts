@@ -1,5 +1,13 @@
 import { parseDetectionConfig } from '../config';
-import { DnsTunnelDetector, computeDnsMetrics, fallbackRegisteredDomain, shannonEntropy } from './dns_tunnel';
+import type { Finding } from '../types';
+import {
+  DnsTunnelDetector,
+  computeDnsMetrics,
+  dominantEncoding,
+  fallbackRegisteredDomain,
+  labelEncoding,
+  shannonEntropy,
+} from './dns_tunnel';
 import { at, dnsQuery, prng, randomBase64 } from './test_events';
 
 const T0 = '2024-03-01T10:00:00.000Z';
@@ -134,5 +142,76 @@ describe('DnsTunnelDetector', () => {
     expect(fallbackRegisteredDomain('a.b.example.com')).toBe('example.com');
     expect(fallbackRegisteredDomain('www.globo.com.br')).toBe('globo.com.br');
     expect(fallbackRegisteredDomain('news.bbc.co.uk')).toBe('bbc.co.uk');
+  });
+
+  describe('payload encoding (T1132.001)', () => {
+    const pick = (rand: () => number, alphabet: string, n: number) =>
+      Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+
+    it('recognises hex, base32 and base64 labels and leaves host-name words alone', () => {
+      expect(labelEncoding('a3f09b12c4d5e6f70819')).toBe('hex');
+      expect(labelEncoding('p1k3mz0qa5rt4bnx2c0dzz')).toBe('base32');
+      expect(labelEncoding('MZXW6YTBOI2DGMZRGQ3TQ')).toBe('base32');
+      expect(labelEncoding('aB3xY9qR2tZk7LmN')).toBe('base64');
+      expect(labelEncoding('aB3+xY9/qR2tZk7=')).toBe('base64');
+      // Words, hyphenated host names and short ids are not payload.
+      expect(labelEncoding('verylongsubdomainname')).toBeUndefined();
+      expect(labelEncoding('edge-node-01-frankfurt')).toBeUndefined();
+      expect(labelEncoding('a1b2c3')).toBeUndefined();
+    });
+
+    it('names the encoding most subdomains use, and none when most are plain', () => {
+      const rand = prng(5);
+      const dnscat = Array.from(
+        { length: 30 },
+        () => `${pick(rand, '0123456789abcdef', 50)}.${pick(rand, '0123456789abcdef', 24)}`,
+      );
+      expect(dominantEncoding(dnscat)).toBe('hex');
+      const iodine = Array.from(
+        { length: 30 },
+        () => `p${pick(rand, 'abcdefghijklmnopqrstuvwxyz012345', 50)}`,
+      );
+      expect(dominantEncoding(iodine)).toBe('base32');
+      const plain = Array.from({ length: 30 }, (_, i) =>
+        i % 3 === 0 ? pick(rand, '0123456789abcdef', 40) : `shop${i}`,
+      );
+      expect(dominantEncoding(plain)).toBeUndefined();
+    });
+
+    it('adds T1132.001 and names the encoding when a hex tunnel is reported', () => {
+      const d = new DnsTunnelDetector(cfg);
+      const rand = prng(9);
+      const found: Finding[] = [];
+      for (let i = 0; i < 60; i++) {
+        const name = `${pick(rand, '0123456789abcdef', 52)}.${pick(rand, '0123456789abcdef', 30)}.hex-tunnel.example.`;
+        found.push(...d.observe(dnsQuery(at(T0, i * 5), name, 'ws-3', 'TXT')));
+      }
+      expect(found).toHaveLength(1);
+      expect(found[0].techniqueIds).toContain('T1132.001');
+      expect(found[0].explanation).toContain('hex-encoded');
+    });
+
+    it('does not add T1132.001 for a tunnel whose names are not encoded', () => {
+      const d = new DnsTunnelDetector(cfg);
+      const words = [
+        'alpha',
+        'bravo',
+        'charlie',
+        'delta',
+        'echo',
+        'foxtrot',
+        'golf',
+        'hotel',
+        'india',
+        'juliet',
+      ];
+      const found: Finding[] = [];
+      for (let i = 0; i < 80; i++) {
+        const name = `${words[i % 10]}-${words[(i * 7) % 10]}-${words[(i * 3) % 10]}-${i}.status-${words[(i * 9) % 10]}-${i}.wordy.example.`;
+        found.push(...d.observe(dnsQuery(at(T0, i * 5), name, 'ws-4', 'TXT')));
+      }
+      expect(found.length).toBeGreaterThan(0);
+      expect(found[0].techniqueIds).not.toContain('T1132.001');
+    });
   });
 });

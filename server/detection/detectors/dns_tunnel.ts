@@ -62,6 +62,53 @@ const BUILTIN_ALLOW = [
   'kaspersky-labs.com',
 ];
 
+/**
+ * Standard Encoding (T1132.001, https://attack.mitre.org/techniques/T1132/001/): DNS tunnels carry their payload in
+ * the query names encoded with an alphabet DNS labels survive: hex (dnscat2), base32 (iodine's a-z0-5 variant,
+ * RFC 4648's a-z2-7) or base64 (iodine's raw mode, dns2tcp; mixed case, `+`, `/`, `=`). A label counts as encoded
+ * when it is long, uses only one of those alphabets and mixes letters with digits (host names made of words do not).
+ * Only consulted for a domain already reported as a tunnel, so it names the encoding and never raises an alert.
+ */
+export type DnsEncoding = 'hex' | 'base32' | 'base64';
+/** Shortest label considered: shorter random-looking labels are common (hashes, ids) and carry little payload. */
+export const ENCODED_LABEL_MIN = 16;
+/** Share of the domain's unique subdomains that must carry an encoded label. */
+export const ENCODED_SHARE = 0.6;
+
+const HEX_LABEL = /^[0-9a-f]+$/i;
+const BASE32_LABEL = /^[a-z0-9]+=*$/i;
+/** Base64 and base64url; only a mixed-case label is taken for it (hyphenated one-case names are host names). */
+const BASE64_LABEL = /^[A-Za-z0-9+/_-]+=*$/;
+
+/** The encoding of a DNS label, or undefined for a label that does not look encoded. */
+export function labelEncoding(label: string): DnsEncoding | undefined {
+  if (label.length < ENCODED_LABEL_MIN || !/[0-9]/.test(label) || !/[a-z]/i.test(label)) return undefined;
+  if (HEX_LABEL.test(label)) return 'hex';
+  // DNS is case-insensitive, so a base32/hex payload arrives in one case; mixed case or +/= means base64.
+  const oneCase = label === label.toLowerCase() || label === label.toUpperCase();
+  if (oneCase) return BASE32_LABEL.test(label) ? 'base32' : undefined;
+  return BASE64_LABEL.test(label) ? 'base64' : undefined;
+}
+
+/** The encoding most of the subdomains use, when at least ENCODED_SHARE of them carry an encoded label. */
+export function dominantEncoding(subdomains: Iterable<string>): DnsEncoding | undefined {
+  const counts: Record<DnsEncoding, number> = { hex: 0, base32: 0, base64: 0 };
+  let total = 0;
+  let encoded = 0;
+  for (const sub of subdomains) {
+    total++;
+    let longest = '';
+    for (const label of sub.split('.')) if (label.length > longest.length) longest = label;
+    const enc = labelEncoding(longest);
+    if (enc) {
+      counts[enc]++;
+      encoded++;
+    }
+  }
+  if (total === 0 || encoded / total < ENCODED_SHARE) return undefined;
+  return (Object.keys(counts) as DnsEncoding[]).reduce((a, b) => (counts[b] > counts[a] ? b : a));
+}
+
 const PAYLOAD_TYPES = new Set(['TXT', 'NULL', '10', '16', 'ANY', 'CNAME_PAYLOAD', 'MX_PAYLOAD']);
 const HOSTNAME_CHAR = /^[a-z0-9_-]*$/i;
 
@@ -309,7 +356,7 @@ export class DnsTunnelDetector implements Detector {
     }
   }
 
-  private finding(domain: string, state: DomainState, m: DnsMetrics, indicators: string[]): Finding {
+  private finding(domain: string, state: DomainState, m: DnsMetrics, found: string[]): Finding {
     const hostCounts = new Map<string, number>();
     for (const q of state.queries) hostCounts.set(q[4], (hostCounts.get(q[4]) ?? 0) + 1);
     const [topHost] = [...hostCounts.entries()].sort(
@@ -326,9 +373,12 @@ export class DnsTunnelDetector implements Detector {
     );
     const techniques = ['T1071.004', 'T1572'];
     if (m.p95Length >= this.cfg.p95Length) techniques.push('T1048.003');
+    const encoding = dominantEncoding(Object.keys(state.subs));
+    if (encoding) techniques.push('T1132.001');
+    const indicators = encoding ? [...found, `names ${encoding}-encoded`] : found;
     const risk = clampRisk(
       45 +
-        8 * (indicators.length - this.cfg.minIndicators) +
+        8 * (found.length - this.cfg.minIndicators) +
         5 * Math.log2(m.uniqueSubdomains / this.cfg.minUniqueSubdomains) +
         10,
     );

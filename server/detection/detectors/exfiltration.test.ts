@@ -1,5 +1,6 @@
 import { parseDetectionConfig } from '../config';
-import { ExfiltrationDetector, producerConsumerRatio } from './exfiltration';
+import type { Finding } from '../types';
+import { ExfiltrationDetector, fixedSizeChunks, producerConsumerRatio } from './exfiltration';
 import { at, dnsQuery, makeEvent, processStart } from './test_events';
 
 const T0 = '2024-03-01T10:00:00.000Z';
@@ -117,5 +118,71 @@ describe('ExfiltrationDetector', () => {
     expect(producerConsumerRatio(100, 0)).toBe(1);
     expect(producerConsumerRatio(0, 100)).toBe(-1);
     expect(producerConsumerRatio(0, 0)).toBe(0);
+  });
+
+  describe('fixed-size chunks (T1030)', () => {
+    const MB = 1048576;
+    const upload = (i: number, sent: number, dst = '198.51.100.7') =>
+      makeEvent({
+        time: at(T0, 60 + i * 120),
+        host: 'ws5',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        eventId: 3,
+        extra: {
+          source: { ip: '10.0.0.5', bytes: sent },
+          destination: { ip: dst, bytes: 2000, port: 443 },
+        },
+      });
+
+    it('finds the longest run of near-equal large flows to one destination', () => {
+      const equal: Array<[number, number, string]> = [15, 15, 15.2, 14.9, 15, 15.1].map((m, i) => [
+        i,
+        m * MB,
+        'x',
+      ]);
+      expect(fixedSizeChunks(equal)).toEqual({ destination: 'x', count: 6, bytes: 15 * MB });
+      const varied: Array<[number, number, string]> = [5, 30, 12, 60, 25, 8].map((m, i) => [i, m * MB, 'x']);
+      expect(fixedSizeChunks(varied)).toBeUndefined();
+      // Equal sizes spread over destinations, or below the size floor, are not a run.
+      const spread: Array<[number, number, string]> = [15, 15, 15, 15, 15, 15].map((m, i) => [
+        i,
+        m * MB,
+        `d${i % 2}`,
+      ]);
+      expect(fixedSizeChunks(spread)).toBeUndefined();
+      const small: Array<[number, number, string]> = Array.from({ length: 10 }, (_, i) => [i, 900, 'x']);
+      expect(fixedSizeChunks(small)).toBeUndefined();
+    });
+
+    it('adds T1030 when the staged data leaves in fixed-size chunks', () => {
+      const d = new ExfiltrationDetector(cfg);
+      d.observe(archive(T0));
+      const found: Finding[] = [];
+      for (let i = 0; i < 10; i++) found.push(...d.observe(upload(i, 15 * MB)));
+      expect(found).toHaveLength(1);
+      expect(found[0].techniqueIds).toEqual(['T1030', 'T1041', 'T1560.001']);
+      expect(found[0].explanation).toMatch(/in 7 chunks of about 15 MB to 198\.51\.100\.7/);
+    });
+
+    it('does not add T1030 when upload sizes vary', () => {
+      const d = new ExfiltrationDetector(cfg);
+      d.observe(archive(T0));
+      const found: Finding[] = [];
+      const sizes = [5, 30, 12, 60, 25, 8, 40];
+      sizes.forEach((m, i) => found.push(...d.observe(upload(i, m * MB))));
+      expect(found).toHaveLength(1);
+      expect(found[0].techniqueIds).toEqual(['T1041', 'T1560.001']);
+    });
+
+    it('keeps chunk state across snapshot and restore', () => {
+      const d = new ExfiltrationDetector(cfg);
+      d.observe(archive(T0));
+      for (let i = 0; i < 4; i++) d.observe(upload(i, 15 * MB));
+      const restored = new ExfiltrationDetector(cfg);
+      restored.restore(JSON.parse(JSON.stringify(d.snapshot())));
+      const found: Finding[] = [];
+      for (let i = 4; i < 10; i++) found.push(...restored.observe(upload(i, 15 * MB)));
+      expect(found[0].techniqueIds).toContain('T1030');
+    });
   });
 });

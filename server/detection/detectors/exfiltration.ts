@@ -28,7 +28,8 @@ import { dnsQuestion } from './dns_tunnel';
  * Data exfiltration (T1560.001, T1074.001, T1041, T1048, T1567): staging (an archive created by an archiver, or a
  * large file written to a temp/public folder) followed within a window, on the same host or by the same user, by an
  * upload (rclone, curl/wget upload flags, bitsadmin upload, PowerShell uploads, scp/ftp, cloud CLIs), contact with a
- * cloud-storage service, or a large outbound transfer. Independently, a shift of the host's producer/consumer
+ * cloud-storage service, or a large outbound transfer (T1030 is added when that transfer went out as a run of
+ * fixed-size chunks). Independently, a shift of the host's producer/consumer
  * ratio (sent-recv)/(sent+recv) towards pushing data out is reported when flows carry byte counts.
  */
 
@@ -216,10 +217,65 @@ function truncate(s: string): string {
 type Staged = [number, string, string, string, string];
 /** [minute start ms, bytes sent, bytes received]. */
 type Flow = [number, number, number];
+/** One large outbound flow: [time ms, bytes sent, destination address]. */
+type Chunk = [number, number, string];
+
+/**
+ * Data Transfer Size Limits (T1030, https://attack.mitre.org/techniques/T1030/): "adversaries may exfiltrate data in
+ * fixed size chunks instead of whole files". Tools that do this (Cobalt Strike downloads, `split -b` then a loop of
+ * uploads, rclone's chunker) send a run of connections to one destination whose byte counts are nearly identical,
+ * while ordinary uploads vary widely. Only consulted when staging-then-transfer has already been established, so
+ * these fixed limits add a technique to an alert and never make one.
+ */
+export const CHUNK_MIN_BYTES = 1024 * 1024;
+/** Flows to one destination, inside the window, that make a run of chunks. */
+export const CHUNK_MIN_COUNT = 5;
+/** Largest relative spread (max-min)/median of the run's sizes that still counts as "fixed size". */
+export const CHUNK_SIZE_TOLERANCE = 0.05;
+/** Large flows kept per host (the newest). */
+const MAX_CHUNKS = 64;
+
+export interface ChunkRun {
+  destination: string;
+  count: number;
+  /** Median chunk size in bytes. */
+  bytes: number;
+}
+
+/**
+ * The longest run of near-equal-sized large flows to one destination, if it is long enough to be chunking: for each
+ * destination, the sizes are sorted and the largest set within CHUNK_SIZE_TOLERANCE of each other is found with a
+ * sliding window over the sorted sizes.
+ */
+export function fixedSizeChunks(chunks: readonly Chunk[]): ChunkRun | undefined {
+  const byDest = new Map<string, number[]>();
+  for (const [, bytes, dest] of chunks) {
+    if (bytes < CHUNK_MIN_BYTES) continue;
+    const list = byDest.get(dest);
+    if (list) list.push(bytes);
+    else byDest.set(dest, [bytes]);
+  }
+  let best: ChunkRun | undefined;
+  for (const [destination, sizes] of byDest) {
+    if (sizes.length < CHUNK_MIN_COUNT) continue;
+    sizes.sort((a, b) => a - b);
+    let lo = 0;
+    for (let hi = 0; hi < sizes.length; hi++) {
+      while (sizes[hi] - sizes[lo] > CHUNK_SIZE_TOLERANCE * sizes[lo]) lo++;
+      const count = hi - lo + 1;
+      if (count >= CHUNK_MIN_COUNT && (!best || count > best.count)) {
+        best = { destination, count, bytes: sizes[lo + Math.floor(count / 2)] };
+      }
+    }
+  }
+  return best;
+}
 
 interface EntityState {
   staged: Staged[];
   flows: Flow[];
+  /** Large outbound flows in the window (host entities only); absent in snapshots from older versions. */
+  chunks?: Chunk[];
   /** Long-run (decayed) byte totals: the baseline the ratio shift is measured against. */
   baseSent: number;
   baseRecv: number;
@@ -232,6 +288,7 @@ function isEntityState(v: unknown): v is EntityState {
     isRecord(v) &&
     Array.isArray(v.staged) &&
     Array.isArray(v.flows) &&
+    (v.chunks === undefined || Array.isArray(v.chunks)) &&
     typeof v.baseSent === 'number' &&
     typeof v.baseRecv === 'number' &&
     typeof v.quietUntil === 'number' &&
@@ -300,6 +357,11 @@ export class ExfiltrationDetector implements Detector {
         hostState.flows.push([minute, bytes.sent, bytes.recv]);
         if (hostState.flows.length > this.cfg.windowMinutes + 1) this.foldOldest(hostState);
       }
+      if (bytes.sent >= CHUNK_MIN_BYTES) {
+        const chunks = hostState.chunks ?? (hostState.chunks = []);
+        chunks.push([t, bytes.sent, ev.destination?.ip ?? '']);
+        if (chunks.length > MAX_CHUNKS) chunks.shift();
+      }
       const sent = hostState.flows.reduce((a, f) => a + f[1], 0);
       if (!transfer && bytes.sent > 0 && sent >= this.cfg.largeTransferBytes) {
         transfer = {
@@ -323,7 +385,9 @@ export class ExfiltrationDetector implements Detector {
         const other = this.entities.get(k);
         if (other) other.quietUntil = s.quietUntil;
       }
-      out.push(this.exfilFinding(s.staged, transfer, ev, key));
+      const hostState = keys[0].startsWith('h:') ? this.entities.get(keys[0]) : undefined;
+      const run = hostState?.chunks ? fixedSizeChunks(hostState.chunks) : undefined;
+      out.push(this.exfilFinding(s.staged, transfer, ev, key, run));
       break;
     }
     return out;
@@ -375,6 +439,11 @@ export class ExfiltrationDetector implements Detector {
     const cutoff = t - this.windowMs;
     while (s.staged.length > 0 && s.staged[0][0] < cutoff) s.staged.shift();
     while (s.flows.length > 0 && s.flows[0][0] < cutoff) this.foldOldest(s);
+    const chunks = s.chunks;
+    if (chunks) {
+      while (chunks.length > 0 && chunks[0][0] < cutoff) chunks.shift();
+      if (chunks.length === 0) delete s.chunks;
+    }
   }
 
   /** Moves the oldest flow bucket into the decayed baseline (about a day of minutes long). */
@@ -431,10 +500,11 @@ export class ExfiltrationDetector implements Detector {
     };
   }
 
-  private exfilFinding(staged: Staged[], transfer: Step, ev: Event, key: string): Finding {
+  private exfilFinding(staged: Staged[], transfer: Step, ev: Event, key: string, run?: ChunkRun): Finding {
     const techniques = new Set<string>();
     for (const s of staged) for (const tech of s[2].split(',')) techniques.add(tech);
     for (const tech of transfer.techniques) techniques.add(tech);
+    if (run) techniques.add('T1030');
     const first = staged[0];
     const last = staged[staged.length - 1];
     const risk = clampRisk(
@@ -461,8 +531,11 @@ export class ExfiltrationDetector implements Detector {
       severity: severityFor(risk),
       riskScore: risk,
       explanation:
-        `Data was staged ${by} (${last[1]}) and about ${mins} minute${mins === 1 ? '' : 's'} later ${transfer.what}, ` +
-        `the staging-then-upload sequence of data exfiltration.`,
+        `Data was staged ${by} (${last[1]}) and about ${mins} minute${mins === 1 ? '' : 's'} later ${transfer.what}` +
+        (run
+          ? ` in ${run.count} chunks of about ${Math.round(run.bytes / 1048576)} MB to ${run.destination || 'one destination'}`
+          : '') +
+        `, the staging-then-upload sequence of data exfiltration.`,
       host,
       user: user && !isServiceIdentity(user) ? userKey(user) : undefined,
       firstSeen: new Date(first[0]).toISOString(),

@@ -81,6 +81,18 @@ describe('hybrid model: Node scores equal Python onnxruntime scores', () => {
     // The fixture must not be degenerate: scores spread over the range.
     expect(Math.max(...fx.hybrid) - Math.min(...fx.hybrid)).toBeGreaterThan(0.5);
   });
+
+  it("explains with the same trees ONNX runs: the SHAP values add up to LightGBM's score on every fixed input", () => {
+    const f = unpack(fx.features);
+    const features = new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4);
+    let worst = 0;
+    for (let i = 0; i < fx.n; i++) {
+      const row = features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT);
+      const z = model.explainer.shap(row).reduce((a, b) => a + b, 0);
+      worst = Math.max(worst, Math.abs(1 / (1 + Math.exp(-z)) - fx.lightgbm[i]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
 });
 
 describe('hybrid model: failures', () => {
@@ -99,6 +111,12 @@ describe('hybrid model: failures', () => {
     const card = JSON.parse(fs.readFileSync(path.join(dir, 'bilstm.card.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'bilstm.card.json'), JSON.stringify({ ...card, featureSchemaVersion: 'fs-0' }));
     await expect(HybridModel.load({ directory: dir })).rejects.toThrow(/feature schema fs-0.*retrain/);
+  });
+
+  it('refuses a trees dump that differs from its card (the explanation would not be of this model)', async () => {
+    for (const f of fs.readdirSync(MODELS)) fs.copyFileSync(path.join(MODELS, f), path.join(dir, f));
+    fs.appendFileSync(path.join(dir, 'lightgbm.trees.json'), ' ');
+    await expect(HybridModel.load({ directory: dir })).rejects.toThrow(/lightgbm\.trees\.json: sha256 .* differs from its card/);
   });
 
   it('names a missing ONNX file and leaves an inert scorer that returns no findings', async () => {

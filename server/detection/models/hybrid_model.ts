@@ -13,6 +13,7 @@ import {
   type HybridCard,
 } from './model_card';
 import { LatencyRecorder } from './latency';
+import { TreeShap } from './tree_shap';
 
 /**
  * The hybrid model: LightGBM on window features and a Bi-LSTM on event sequences (two ONNX files), combined as
@@ -64,6 +65,25 @@ function checkSchema(card: { name: string; featureSchemaVersion: string }): void
     );
 }
 
+async function loadExplainer(
+  card: ComponentCard,
+  read: (name: string, sha256: string) => Promise<Buffer>,
+): Promise<TreeShap> {
+  const e = card.explainer;
+  if (!e) throw new ModelLoadError('lightgbm.card.json names no explainer (trees dump): retrain with npm run train');
+  const bytes = await read(e.file, e.sha256);
+  let explainer: TreeShap;
+  try {
+    // Routed as ONNX routes (float32 thresholds): the explanation must be of the model that gave the score.
+    explainer = new TreeShap(JSON.parse(bytes.toString('utf8')), { float32Thresholds: true });
+  } catch (err) {
+    throw new ModelLoadError(`${e.file}: ${(err as Error).message}`);
+  }
+  if (explainer.numFeatures !== FEATURE_COUNT)
+    throw new ModelLoadError(`${e.file}: ${explainer.numFeatures} features, the schema has ${FEATURE_COUNT}`);
+  return explainer;
+}
+
 export class HybridModel {
   readonly latency = new LatencyRecorder();
 
@@ -73,6 +93,8 @@ export class HybridModel {
     private readonly lgbm: ort.InferenceSession,
     private readonly lstm: ort.InferenceSession,
     private readonly lgbmOutput: string,
+    /** Exact per-window attributions of the LightGBM component (TreeSHAP over its trees dump). */
+    readonly explainer: TreeShap,
   ) {}
 
   static async load(opts: HybridModelOptions): Promise<HybridModel> {
@@ -89,22 +111,24 @@ export class HybridModel {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
-    const open = async (c: ComponentCard): Promise<ort.InferenceSession> => {
-      const file = path.join(dir, c.file);
+    const read = async (name: string, sha256: string): Promise<Buffer> => {
+      const file = path.join(dir, name);
       if (!fs.existsSync(file)) throw new ModelLoadError(`model file ${file} is missing: run npm run train`);
       const bytes = await fs.promises.readFile(file);
       if (opts.verifyHashes !== false) {
         const sha = crypto.createHash('sha256').update(bytes).digest('hex');
-        if (sha !== c.sha256)
-          throw new ModelLoadError(`model file ${file}: sha256 ${sha} differs from its card (${c.sha256})`);
+        if (sha !== sha256) throw new ModelLoadError(`model file ${file}: sha256 ${sha} differs from its card (${sha256})`);
       }
-      return ort.InferenceSession.create(bytes, sessionOptions);
+      return bytes;
     };
+    const open = async (c: ComponentCard): Promise<ort.InferenceSession> =>
+      ort.InferenceSession.create(await read(c.file, c.sha256), sessionOptions);
     const lgbm = await open(lgbmCard);
     const lstm = await open(lstmCard);
+    const explainer = await loadExplainer(lgbmCard, read);
     const lgbmOutput = lgbm.outputNames.find((n) => n.startsWith('prob'));
     if (!lgbmOutput) throw new ModelLoadError(`lightgbm.onnx has no probabilities output (${lgbm.outputNames.join(', ')})`);
-    return new HybridModel(card, { lightgbm: lgbmCard, bilstm: lstmCard }, lgbm, lstm, lgbmOutput);
+    return new HybridModel(card, { lightgbm: lgbmCard, bilstm: lstmCard }, lgbm, lstm, lgbmOutput, explainer);
   }
 
   get version(): string {

@@ -51,7 +51,7 @@ describe('HybridScorer', () => {
       expect(f.contributions?.length).toBeGreaterThanOrEqual(3);
       expect(f.techniqueIds.length).toBeGreaterThan(0);
       expect(f.explanation).toMatch(/ATT&CK T\d{4}/);
-      expect(f.explanation).toMatch(/top contributing features: \w+=/);
+      expect(f.explanation).toMatch(/top contributing features \(TreeSHAP on LightGBM\): \w+=\S+ \(\+[0-9.]+ log-odds\)/);
       expect(f.evidence.length).toBeGreaterThan(0);
     }
     const onAttack = findings.filter((f) => (f.events ?? []).some((e) => malicious.has(e.origin.id)));

@@ -5,7 +5,7 @@ import { WindowFeatureExtractor, type WindowRow } from '../../../common/features
 import { evidenceRef, severityFor } from '../detectors/event_fields';
 import type { ModelScorer } from '../pipeline';
 import type { Finding } from '../types';
-import { ContributionRanker } from './contributions';
+import { ShapRanker } from './contributions';
 import { HybridModel, type HybridInputs } from './hybrid_model';
 import { DriftTracker } from './psi';
 import { registerModel, type LiveModelStatus } from './registry';
@@ -50,9 +50,9 @@ export function packInputs(rows: WindowRow[]): HybridInputs {
 export class HybridScorer implements ModelScorer {
   readonly id = 'hybrid';
   private extractor = new WindowFeatureExtractor<Event>();
-  private readonly attributor = new WindowAttributor();
+  private readonly attributor = new WindowAttributor(3, 1000, 'log-odds');
   private readonly drift?: DriftTracker;
-  private readonly ranker?: ContributionRanker;
+  private readonly ranker?: ShapRanker;
   private windowsScored = 0;
   private findings = 0;
 
@@ -63,11 +63,7 @@ export class HybridScorer implements ModelScorer {
   ) {
     if (model) {
       this.drift = new DriftTracker(model.card.features, model.card.trainingHistograms);
-      this.ranker = new ContributionRanker(
-        model.card.features,
-        model.card.trainingHistograms,
-        model.components.lightgbm.featureImportanceGain,
-      );
+      this.ranker = new ShapRanker(model.card.features, model.card.trainingHistograms, model.explainer);
     }
     this.unregister = registerModel(this);
   }
@@ -184,7 +180,7 @@ export class HybridScorer implements ModelScorer {
       explanation:
         `The hybrid model scored ${r.entityType} ${r.entity} at ${score.toFixed(3)} (threshold ${threshold.toFixed(3)}; ` +
         `LightGBM ${lgbm.toFixed(3)}, Bi-LSTM ${lstm.toFixed(3)}) for ${r.eventCount} events between ${start} and ${end}` +
-        `; top contributing features: ${top}; ${attribution.text}.`,
+        `; top contributing features (TreeSHAP on LightGBM): ${top}; ${attribution.text}.`,
       host: r.entityType === 'host' ? r.entity : undefined,
       user: r.entityType === 'user' ? r.entity : undefined,
       firstSeen: events.length ? events[0]['@timestamp'] : start,

@@ -39,6 +39,15 @@ export const componentCardSchema = baseCard.extend({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   metrics: z.object({ test: metricsSchema }).passthrough(),
   featureImportanceGain: z.record(z.number()).optional(),
+  /** LightGBM only: its trees with training-row counts, for per-window TreeSHAP (tree_shap.ts). */
+  explainer: z
+    .object({
+      method: z.string(),
+      format: z.literal('lightgbm-trees-1'),
+      file: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
 });
 
 export const hybridCardSchema = baseCard.extend({

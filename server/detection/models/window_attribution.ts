@@ -31,6 +31,8 @@ export class WindowAttributor {
   constructor(
     private readonly top = 3,
     private readonly maxPending = 1000,
+    /** When set, each listed contributor shows its weight in this unit (the model's SHAP values: log-odds). */
+    private readonly weightUnit?: string,
   ) {}
 
   /** Undefined when the window cannot be tied to a technique (it is then held as context). */
@@ -55,10 +57,15 @@ export class WindowAttributor {
     return {
       techniqueIds: a.techniqueIds,
       contributions: shown.map((c) => ({ feature: c.feature, value: c.value, weight: c.weight })),
-      listed: shown.map((c) => `${c.feature}=${c.value}${c.high === false ? ' (unusually low)' : ''}`).join(', '),
+      listed: shown.map((c) => `${c.feature}=${c.value}${marker(c)}${this.weightUnit ? ` (+${c.weight} ${this.weightUnit})` : ''}`).join(', '),
       text: describe(a, held),
     };
   }
+}
+
+function marker(c: RankedContribution): string {
+  if (c.tail === 'typical') return ' (typical value)';
+  return c.high === false ? ' (unusually low)' : '';
 }
 
 function describe(a: TechniqueAttribution, held: PendingAnomaly | undefined): string {
