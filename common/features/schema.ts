@@ -91,6 +91,29 @@ export const WINDOW_FEATURES = [
 ] as const;
 export type WindowFeatureName = (typeof WINDOW_FEATURES)[number];
 
+/** Features that are not log1p of a count or byte total (window_extractor.ts `row`): flags, hours, ratios, entropies. */
+const NOT_LOG1P: ReadonlySet<string> = new Set([
+  'is_user',
+  'hour_of_day',
+  'failure_ratio',
+  'logon_type_interactive_frac',
+  'logon_type_network_frac',
+  'logon_type_remote_frac',
+  'dns_entropy_mean',
+  'dns_entropy_max',
+  'dns_qname_len_max',
+]);
+
+/**
+ * A window feature as an analyst reads it: counts and byte totals back from the log1p the models see (2 LSASS
+ * accesses, not 1.099), everything else rounded to 3 decimals.
+ */
+export function featureDisplayValue(name: string, v: number): number {
+  if (!NOT_LOG1P.has(name) && (WINDOW_FEATURES as readonly string[]).includes(name))
+    return Math.round(Math.expm1(v));
+  return Math.round(v * 1000) / 1000;
+}
+
 export const FEATURE_COUNT = WINDOW_FEATURES.length;
 
 /** Everything Python needs, as plain JSON (written to common/features/schema.json). */

@@ -10,10 +10,12 @@
  *
  * Run: npx tsx scripts/eval/simulated_campaigns.ts [--hosts 200] [--days 7] [--seed 42] [--format winlogbeat]
  *      [--start 2025-03-03T00:00:00Z] [--batch 1000] [--out test/output/simulated_campaigns.md] [--models DIR]
- *      [--no-models]
+ *      [--no-models] [--baselines [--history-days 7]]
  * The pipeline is the one `apt-detect scan` runs: rules, detectors, correlation and the hybrid model from --models
  * (default: the committed models/), whose findings count like any other (rows with detector "model");
- * --no-models leaves the model out.
+ * --no-models leaves the model out. --baselines adds the Isolation Forest behaviour baselines, trained on the
+ * organisation's quiet history before the period (baseline_history.ts); they live in Elasticsearch, so this needs
+ * the development stack (ES_URL, or the stack is started as `npm start` does).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -29,6 +31,12 @@ import { indexFor, indexedSource } from '../../server/simulator/targets/elastics
 import { parseDetectionConfig } from '../../server/detection/config';
 import { createHybridScorer } from '../../server/detection/models';
 import { DetectionPipeline } from '../../server/detection/pipeline';
+import { startStack } from '../stack/stack';
+import {
+  describeBaselineHistory,
+  trainBaselinesOnHistory,
+  type BaselineHistorySummary,
+} from './baseline_history';
 import { log, mdTable, newPipeline, parentOf, rules } from './lib';
 
 export interface Options {
@@ -41,6 +49,8 @@ export interface Options {
   out: string;
   /** Folder of the hybrid model to add to the pipeline (none: rules and detectors only). */
   models?: string;
+  /** Days of campaign-free history the Isolation Forest baselines learn from (undefined: no baselines). */
+  baselineHistoryDays?: number;
 }
 
 /** Ground truth of one labelled event (campaign step or benign trap). */
@@ -84,6 +94,8 @@ export interface RunResult {
   wallMs: number;
   cpuMs: number;
   peakRssMb: number;
+  /** Present when the Isolation Forest baselines ran (--baselines). */
+  baselines?: BaselineHistorySummary;
 }
 
 const NORMALIZER_FORMAT: Record<DocKind, InputFormat> = {
@@ -105,6 +117,8 @@ export function parseOptions(argv: string[]): Options {
       out: { type: 'string', default: path.join('test', 'output', 'simulated_campaigns.md') },
       models: { type: 'string', default: 'models' },
       'no-models': { type: 'boolean', default: false },
+      baselines: { type: 'boolean', default: false },
+      'history-days': { type: 'string', default: '7' },
     },
   });
   const positive = (name: string, v: string): number => {
@@ -126,7 +140,16 @@ export function parseOptions(argv: string[]): Options {
     batch: Math.floor(positive('batch', values.batch)),
     out: values.out,
     models: values['no-models'] ? undefined : path.resolve(values.models),
+    baselineHistoryDays: values.baselines ? positive('history-days', values['history-days']) : undefined,
   };
+}
+
+/** The development stack's Elasticsearch: ES_URL, or the stack started as `npm start` starts it. */
+async function elasticsearchUrl(): Promise<string> {
+  if (process.env.ES_URL) return process.env.ES_URL;
+  log('--baselines: ES_URL is not set; starting the development stack');
+  const { urls } = await startStack((m) => log(`stack: ${m}`));
+  return urls.esUrl;
 }
 
 export function stepKey(campaign: string, step: string): string {
@@ -195,8 +218,22 @@ export async function runSimulatedEvaluation(opts: Options): Promise<RunResult> 
     : undefined;
   if (opts.models && !hybrid?.loaded)
     throw new Error(`--models: the hybrid model in ${opts.models} could not be loaded`);
-  const pipeline = hybrid
-    ? new DetectionPipeline({ config: parseDetectionConfig(), rules: rules(), modelScorers: [hybrid] })
+  const history =
+    opts.baselineHistoryDays === undefined
+      ? undefined
+      : await trainBaselinesOnHistory({
+          esUrl: await elasticsearchUrl(),
+          seed: opts.seed,
+          hosts: opts.hosts,
+          format: opts.format,
+          start: opts.start,
+          historyDays: opts.baselineHistoryDays,
+          batch: opts.batch,
+          normalize: normalizeSimDoc,
+        });
+  const modelScorers = [...(hybrid ? [hybrid] : []), ...(history ? [history.scorer] : [])];
+  const pipeline = modelScorers.length
+    ? new DetectionPipeline({ config: parseDetectionConfig(), rules: rules(), modelScorers })
     : newPipeline();
   const truth = new Map<string, Truth>();
   const alerts = new Map<string, AlertRecord>();
@@ -256,12 +293,21 @@ export async function runSimulatedEvaluation(opts: Options): Promise<RunResult> 
   if (batch.length) keep((await pipeline.processBatch(batch)).alerts);
   keep((await pipeline.flush()).alerts);
   await hybrid?.close();
+  await history?.close();
   const cpu = process.cpuUsage(cpu0);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   return {
     ...res,
     alerts: [...alerts.values()],
     wallMs: Date.now() - t0,
+    baselines: history && {
+      historyDays: history.historyDays,
+      historyEvents: history.historyEvents,
+      windowsIndex: history.windowsIndex,
+      windowsRead: history.windowsRead,
+      trained: history.trained,
+      skipped: history.skipped,
+    },
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: Math.round(peakRss / 1048576),
   };
@@ -364,8 +410,10 @@ export function renderReport(r: RunResult): { text: string; met: boolean } {
     `Simulated period ${new Date(opts.start).toISOString()} + ${opts.days} d; ${os.cpus().length} CPUs, ` +
       `load average at the end ${os.loadavg()[0].toFixed(2)}. Command: \`npx tsx scripts/eval/simulated_campaigns.ts ` +
       `--hosts ${opts.hosts} --days ${opts.days} --seed ${opts.seed} --format ${opts.format}` +
-      `${opts.models ? ` --models ${path.relative(process.cwd(), opts.models) || '.'}` : ' --no-models'}\``,
+      `${opts.models ? ` --models ${path.relative(process.cwd(), opts.models) || '.'}` : ' --no-models'}` +
+      `${opts.baselineHistoryDays !== undefined ? ` --baselines --history-days ${opts.baselineHistoryDays}` : ''}\``,
   );
+  if (r.baselines) out.push('', `Behaviour baselines: ${describeBaselineHistory(r.baselines)}.`);
   if (r.rejectionSamples.length)
     out.push('', `Rejections (first ${r.rejectionSamples.length}): ${r.rejectionSamples.join('; ')}`);
 
@@ -463,6 +511,46 @@ export function renderReport(r: RunResult): { text: string; met: boolean } {
         'event codes (steps without an alert)',
       ],
       stepRows,
+    ),
+  );
+
+  // What each kind of detector contributes: especially whether the model and the baselines add steps the rules miss.
+  const byKind = new Map<
+    string,
+    { alerts: number; attack: number; fp: number; steps: Set<string>; only: number }
+  >();
+  const kind = (
+    c: string,
+  ): { alerts: number; attack: number; fp: number; steps: Set<string>; only: number } => {
+    let k = byKind.get(c);
+    if (!k) byKind.set(c, (k = { alerts: 0, attack: 0, fp: 0, steps: new Set(), only: 0 }));
+    return k;
+  };
+  for (const a of r.alerts) {
+    const k = kind(a.category);
+    k.alerts++;
+    if (a.campaigns.size > 0) k.attack++;
+    else k.fp++;
+    for (const st of a.steps) k.steps.add(st);
+  }
+  for (const st of r.steps.keys()) {
+    const kinds = new Set(r.alerts.filter((a) => a.steps.has(st)).map((a) => a.category));
+    if (kinds.size === 1) kind([...kinds][0]).only++;
+  }
+  out.push('', '## Alerts by kind of detector', '');
+  out.push(
+    mdTable(
+      [
+        'detector',
+        'alerts',
+        'on campaign events',
+        'false positives',
+        'campaign steps alerted',
+        'steps only it alerted',
+      ],
+      [...byKind]
+        .sort((a, b) => b[1].alerts - a[1].alerts)
+        .map(([c, k]) => [c, k.alerts, k.attack, k.fp, `${k.steps.size}/${r.steps.size}`, k.only]),
     ),
   );
 

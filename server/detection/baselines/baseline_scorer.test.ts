@@ -37,7 +37,11 @@ function scorerFor(rows: WindowRow[]): BaselineScorer {
     schema_version: FEATURE_SCHEMA_VERSION,
     features: [...BASELINE_FEATURES],
     training_windows: rows.length,
-    calibration: { p50: train[Math.floor(train.length / 2)], p99: train[Math.floor(train.length * 0.99)] },
+    calibration: {
+      p50: train[Math.floor(train.length / 2)],
+      p99: train[Math.floor(train.length * 0.99)],
+      max: train[train.length - 1],
+    },
     model: '',
     forest,
   };
@@ -71,11 +75,13 @@ describe('BaselineScorer findings', () => {
     // Ordered by contribution: LSASS access leads; lesser top contributors may add their own techniques.
     expect(f?.techniqueIds[0]).toBe('T1003.001');
     expect(f?.techniqueIds.length).toBeLessThanOrEqual(3);
-    expect(f?.explanation).toMatch(/top features: count_proc_access=3\.714/);
+    expect(f?.explanation).toMatch(
+      /above all \d+ training windows \(highest 0\.\d+\); top features: count_proc_access=40/,
+    );
     expect(f?.explanation).toMatch(/ATT&CK T1003\.001 LSASS Memory.*\(evidenced by count_proc_access/);
     expect(f?.contributions?.[0]).toEqual({
       feature: 'count_proc_access',
-      value: 3.714,
+      value: 40,
       weight: expect.any(Number),
     });
     expect(f?.evidence.map((e) => e.id)).toEqual([evidence.origin.id]);
@@ -111,5 +117,19 @@ describe('BaselineScorer findings', () => {
     const s = scorer.score('host', rows[1].entity, rows[1].features);
     const row: WindowRow<Event> = { ...rows[1], refs: [evidence] };
     expect(scorer.finding(row, { ...(s as NonNullable<typeof s>), score: 0.01 })).toBeUndefined();
+  });
+
+  it('raises nothing above the p99 as long as some training window scored as high (one a day per entity otherwise)', () => {
+    const s = scorer.score('host', rows[1].entity, rows[1].features) as NonNullable<
+      ReturnType<BaselineScorer['score']>
+    >;
+    const { p99, max } = s.baseline.calibration as { p99: number; max: number };
+    expect(max).toBeGreaterThan(p99);
+    const lsass = [{ feature: 'count_proc_access', value: 40, weight: 0.5, high: true }];
+    const row: WindowRow<Event> = { ...rows[1], refs: [evidence] };
+    expect(
+      scorer.finding(row, { ...s, ranked: lsass, score: Math.max(0.61, (p99 + max) / 2) }),
+    ).toBeUndefined();
+    expect(scorer.finding(row, { ...s, ranked: lsass, score: Math.max(0.61, max + 0.001) })).toBeDefined();
   });
 });

@@ -1,6 +1,6 @@
 import type { Event } from '../../../common/event';
 import { toFeatureEvent } from '../../../common/features/feature_event';
-import { WINDOW_MS } from '../../../common/features/schema';
+import { featureDisplayValue, WINDOW_MS } from '../../../common/features/schema';
 import { WindowFeatureExtractor, type WindowRow } from '../../../common/features/window_extractor';
 import type { ElasticsearchClient } from '../../kibana_types';
 import { evidenceRef, severityFor } from '../detectors/event_fields';
@@ -22,8 +22,8 @@ import { WindowAttributor } from '../models/window_attribution';
 /**
  * Behaviour baselines in the pipeline: every closed entity window is written to the windows index (the training
  * data of the next `retrainBaselines` run) and scored by the entity's own forest when it has one, else by its
- * entity type's. The anomaly score is the Isolation Forest score (0..1); a window above the forest's training p99
- * and `minScore` becomes a finding naming its top contributing features and the ATT&CK techniques they are evidence
+ * entity type's. The anomaly score is the Isolation Forest score (0..1); a window scoring above every window of the
+ * forest's training history and above `minScore` becomes a finding naming its top contributing features and the ATT&CK techniques they are evidence
  * of (models/window_attribution.ts; a window none of whose contributors maps raises no alert). The open windows
  * survive restarts through `snapshot`/`restore`, as the hybrid scorer's do.
  */
@@ -109,7 +109,7 @@ export class BaselineScorer implements ModelScorer {
     const s = scoreIsolationForest(baseline.forest, x);
     const ranked = BASELINE_FEATURES.map((f, j) => ({
       feature: f,
-      value: Math.round(x[j] * 1000) / 1000,
+      value: featureDisplayValue(f, x[j]),
       weight: Math.round(s.featureShare[j] * 10000) / 10000,
       high: s.featureHighShare[j] > 0.5,
     }))
@@ -120,11 +120,13 @@ export class BaselineScorer implements ModelScorer {
   }
 
   /**
-   * The finding for one scored window, or undefined when it stays under the alert cut-off (the forest's training
-   * p99 and `minScore`) or cannot be tied to an ATT&CK technique (then held as context for the entity).
+   * The finding for one scored window, or undefined when it stays under the alert cut-off (the forest's highest
+   * training score and `minScore`) or cannot be tied to an ATT&CK technique (then held as context for the entity).
    */
   finding(r: WindowRow<Event>, s: BaselineWindowScore): Finding | undefined {
-    if (s.score < Math.max(this.opts.minScore ?? 0.6, s.baseline.calibration.p99)) return undefined;
+    // Above everything in the history the forest learnt from (retrain.ts says why not the p99).
+    const cutoff = s.baseline.calibration.max ?? s.baseline.calibration.p99;
+    if (s.score <= Math.max(this.opts.minScore ?? 0.6, cutoff)) return undefined;
     const attribution = this.attributor.attribute(
       `${r.entityType}:${r.entity}`,
       s.ranked,
@@ -144,7 +146,8 @@ export class BaselineScorer implements ModelScorer {
       explanation:
         `${r.entityType} ${r.entity} deviated from ${scope} (version ${s.baseline.version}) between ` +
         `${new Date(r.windowStart).toISOString()} and ${new Date(r.windowStart + WINDOW_MS).toISOString()}: ` +
-        `anomaly score ${s.score.toFixed(3)} (training p99 ${s.baseline.calibration.p99.toFixed(3)}); top features: ` +
+        `anomaly score ${s.score.toFixed(3)}, above all ${s.baseline.training_windows} training windows ` +
+        `(highest ${cutoff.toFixed(3)}); top features: ` +
         `${attribution.listed}; ${attribution.text}.`,
       host: r.entityType === 'host' ? r.entity : undefined,
       user: r.entityType === 'user' ? r.entity : undefined,

@@ -2,7 +2,7 @@ import type { WindowRow } from '../../../common/features/window_extractor';
 import { FEATURE_SCHEMA_VERSION, WINDOW_FEATURES } from '../../../common/features/schema';
 import type { estypes } from '@elastic/elasticsearch';
 import type { ElasticsearchClient } from '../../kibana_types';
-import type { IsolationForestModel } from './isolation_forest';
+import { compactForest, type IsolationForestModel } from './isolation_forest';
 
 /**
  * Elasticsearch persistence for behaviour baselines: the entity-window feature rows they are trained on, and the
@@ -52,7 +52,8 @@ export interface BaselineDoc {
   features: string[];
   training_windows: number;
   /** Score quantiles on the training windows (p50, p99): scores are reported relative to them. */
-  calibration: { p50: number; p99: number };
+  /** Training-window scores; `max` is absent in baselines trained before it was kept (then p99 stands in). */
+  calibration: { p50: number; p99: number; max?: number };
   /** The forest as JSON text (not indexed). */
   model: string;
 }
@@ -113,7 +114,9 @@ export async function loadBaselines(
   });
   for (const h of res.hits.hits) {
     if (!h._source) continue;
-    out.set(h._source.scope, { ...h._source, forest: JSON.parse(h._source.model) as IsolationForestModel });
+    // The forest replaces its JSON text (`model` emptied): hundreds of per-entity forests stay resident.
+    const forest = compactForest(JSON.parse(h._source.model) as IsolationForestModel);
+    out.set(h._source.scope, { ...h._source, model: '', forest });
   }
   return out;
 }

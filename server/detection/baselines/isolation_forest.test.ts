@@ -5,7 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { averagePathLength, fitIsolationForest, scoreIsolationForest } from './isolation_forest';
+import {
+  averagePathLength,
+  compactForest,
+  fitIsolationForest,
+  scoreIsolationForest,
+} from './isolation_forest';
 
 interface Fixture {
   features: string[];
@@ -100,5 +105,17 @@ describe('isolation forest basics', () => {
 
   it('uses the standard normaliser c(n)', () => {
     expect(averagePathLength(256)).toBeCloseTo(10.2447, 3);
+  });
+});
+
+describe('isolation forest served from typed arrays', () => {
+  it('scores and attributes exactly as the plain forest it was made from, after a JSON round trip', () => {
+    const rand = (i: number): number => ((i * 2654435761) % 1000) / 1000;
+    const rows = Array.from({ length: 400 }, (_, i) => [rand(i), rand(i + 7) * 3, i % 5]);
+    const plain = JSON.parse(JSON.stringify(fitIsolationForest(rows, { seed: 11, nEstimators: 30 })));
+    const compact = compactForest(plain);
+    expect(compact.trees[0].feature).toBeInstanceOf(Int32Array);
+    for (const x of [rows[0], rows[123], [5, -2, 9]])
+      expect(scoreIsolationForest(compact, x)).toEqual(scoreIsolationForest(plain, x));
   });
 });

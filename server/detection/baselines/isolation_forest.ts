@@ -15,6 +15,15 @@ export interface IsolationForestOptions {
 
 /** One tree, node i: feature[i] < 0 marks a leaf whose `size` is the number of training rows that reached it. */
 export interface IsoTree {
+  feature: ArrayLike<number>;
+  threshold: ArrayLike<number>;
+  left: ArrayLike<number>;
+  right: ArrayLike<number>;
+  size: ArrayLike<number>;
+}
+
+/** A tree while it grows (plain arrays, which is also how it is serialized). */
+interface GrowingTree {
   feature: number[];
   threshold: number[];
   left: number[];
@@ -75,7 +84,7 @@ export function fitIsolationForest(
       const j = i + Math.floor(rand() * (idx.length - i));
       [idx[i], idx[j]] = [idx[j], idx[i]];
     }
-    const tree: IsoTree = { feature: [], threshold: [], left: [], right: [], size: [] };
+    const tree: GrowingTree = { feature: [], threshold: [], left: [], right: [], size: [] };
     grow(tree, X, idx.slice(0, psi), 0, maxDepth, nFeatures, rand);
     trees.push(tree);
   }
@@ -83,7 +92,7 @@ export function fitIsolationForest(
 }
 
 function grow(
-  tree: IsoTree,
+  tree: GrowingTree,
   X: readonly (readonly number[])[],
   rows: number[],
   depth: number,
@@ -124,6 +133,23 @@ function grow(
     return node;
   }
   return node; // every feature constant: a leaf
+}
+
+/**
+ * The same forest in typed arrays, for serving: a loaded deployment keeps a forest per entity (hundreds), and plain
+ * JSON arrays of numbers take several times the memory. Scores are identical (same values, same layout).
+ */
+export function compactForest(m: IsolationForestModel): IsolationForestModel {
+  return {
+    ...m,
+    trees: m.trees.map((t) => ({
+      feature: Int32Array.from(t.feature),
+      threshold: Float64Array.from(t.threshold),
+      left: Int32Array.from(t.left),
+      right: Int32Array.from(t.right),
+      size: Int32Array.from(t.size),
+    })),
+  };
 }
 
 export function scoreIsolationForest(model: IsolationForestModel, x: readonly number[]): IsoScore {

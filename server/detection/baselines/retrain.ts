@@ -8,12 +8,22 @@ import {
   type BaselineDoc,
   type WindowDoc,
 } from './baseline_store';
+import { mulberry32 } from '../../../common/prng';
 import { fitIsolationForest, scoreIsolationForest } from './isolation_forest';
 
 /**
  * The scheduled retraining of behaviour baselines: reads the entity windows of the history period, trains one
  * Isolation Forest per entity type and one per entity with at least `minHistoryWindows` windows, and stores
  * each with a version (epoch ms of the run) and time. Older versions are replaced (the document id is the scope).
+ *
+ * The whole history period is read (point in time + search_after), not just its newest page: with 200 hosts a
+ * 10,000-window page is half a day, and a baseline of half a day calls every other hour of the week unusual. Each
+ * entity's forest learns from all its windows (newest `maxEntityWindows`); the entity-type forest from a seeded
+ * uniform sample of the type's windows (`typeSample`), so it covers every day and every entity.
+ *
+ * Calibration keeps the training scores' p50, p99 and maximum: the scorer alerts only above the maximum, on a
+ * window more unusual than anything in the history it learnt from (at the training p99 a 15-minute window
+ * cadence would alert about once a day per entity).
  */
 
 export interface RetrainOptions {
@@ -26,8 +36,14 @@ export interface RetrainOptions {
   baselinesIndex?: string;
   nEstimators?: number;
   seed?: number;
-  /** Most windows read per entity type (newest first). */
+  /** Most windows read per entity type over the history (default 300,000). */
   maxWindows?: number;
+  /** Windows per entity forest, newest kept (default 2,000). */
+  maxEntityWindows?: number;
+  /** Windows in the entity-type forest's uniform sample (default 20,000). */
+  typeSample?: number;
+  /** Windows per page (default 5,000). */
+  pageSize?: number;
 }
 
 export interface RetrainResult {
@@ -51,36 +67,33 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
   await ensureBaselineIndices(es, windowsIndex, baselinesIndex);
   const since = new Date(now.getTime() - (opts.historyMs ?? 7 * 86400000)).toISOString();
   const byScope = new Map<string, { type: 'host' | 'user'; entity?: string; rows: number[][] }>();
+  const maxEntity = opts.maxEntityWindows ?? 2000;
+  const typeSample = opts.typeSample ?? 20000;
   let read = 0;
   for (const type of ['host', 'user'] as const) {
-    const res = await es.search<WindowDoc>({
-      index: windowsIndex,
-      size: opts.maxWindows ?? 10000,
-      sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
-      query: {
-        bool: {
-          filter: [
-            { term: { entity_type: type } },
-            { term: { schema_version: FEATURE_SCHEMA_VERSION } },
-            { range: { '@timestamp': { gte: since, lt: now.toISOString() } } },
-          ],
-        },
-      },
-    });
-    for (const h of res.hits.hits) {
-      const d = h._source;
-      if (!d || !Array.isArray(d.features) || d.features.length !== BASELINE_FEATURES.length) continue;
+    // Reservoir sample for the type forest (seeded: the same windows give the same forest).
+    const rand = mulberry32((opts.seed ?? 42) + (type === 'host' ? 0 : 1));
+    const sample: number[][] = [];
+    let seen = 0;
+    await readHistoryWindows(es, windowsIndex, type, since, now, opts, (d) => {
       read++;
-      for (const [scope, entity] of [
-        [`type:${type}`, undefined],
-        [`${type}:${d.entity}`, d.entity],
-      ] as const) {
-        let s = byScope.get(scope);
-        if (!s) byScope.set(scope, (s = { type, entity, rows: [] }));
-        s.rows.push(d.features);
+      seen++;
+      if (sample.length < typeSample) sample.push(d.features);
+      else {
+        const j = Math.floor(rand() * seen);
+        if (j < typeSample) sample[j] = d.features;
       }
-    }
+      const scope = `${type}:${d.entity}`;
+      let s = byScope.get(scope);
+      if (!s) byScope.set(scope, (s = { type, entity: d.entity, rows: [] }));
+      s.rows.push(d.features);
+      // Oldest first: trimming the front keeps the newest windows.
+      if (s.rows.length > maxEntity * 1.5) s.rows.splice(0, s.rows.length - maxEntity);
+    });
+    if (sample.length) byScope.set(`type:${type}`, { type, rows: sample });
   }
+  for (const s of byScope.values())
+    if (s.rows.length > maxEntity) s.rows.splice(0, s.rows.length - maxEntity);
   const result: RetrainResult = { version, windowsRead: read, trained: [], skipped: [] };
   const ops: unknown[] = [];
   for (const [scope, s] of [...byScope].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -102,7 +115,11 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
       schema_version: FEATURE_SCHEMA_VERSION,
       features: BASELINE_FEATURES,
       training_windows: s.rows.length,
-      calibration: { p50: quantile(scores, 0.5), p99: quantile(scores, 0.99) },
+      calibration: {
+        p50: quantile(scores, 0.5),
+        p99: quantile(scores, 0.99),
+        max: scores[scores.length - 1],
+      },
       model: JSON.stringify(forest),
     };
     ops.push({ index: { _index: baselinesIndex, _id: scope } }, doc);
@@ -116,4 +133,52 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
     }
   }
   return result;
+}
+
+/** Every window of one entity type in [since, now), oldest first, through a point in time (bounded by maxWindows). */
+async function readHistoryWindows(
+  es: ElasticsearchClient,
+  windowsIndex: string,
+  type: 'host' | 'user',
+  since: string,
+  now: Date,
+  opts: RetrainOptions,
+  take: (d: WindowDoc) => void,
+): Promise<void> {
+  const max = opts.maxWindows ?? 300_000;
+  const size = opts.pageSize ?? 5000;
+  let pit = (await es.openPointInTime({ index: windowsIndex, keep_alive: '2m' })).id;
+  try {
+    let after: unknown[] | undefined;
+    let n = 0;
+    while (n < max) {
+      const res = await es.search<WindowDoc>({
+        pit: { id: pit, keep_alive: '2m' },
+        size: Math.min(size, max - n),
+        sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }, { _shard_doc: 'asc' }],
+        query: {
+          bool: {
+            filter: [
+              { term: { entity_type: type } },
+              { term: { schema_version: FEATURE_SCHEMA_VERSION } },
+              { range: { '@timestamp': { gte: since, lt: now.toISOString() } } },
+            ],
+          },
+        },
+        ...(after ? { search_after: after as never } : {}),
+        track_total_hits: false,
+      });
+      if (res.pit_id) pit = res.pit_id;
+      const hits = res.hits.hits;
+      for (const h of hits) {
+        const d = h._source;
+        if (d && Array.isArray(d.features) && d.features.length === BASELINE_FEATURES.length) take(d);
+      }
+      n += hits.length;
+      if (hits.length < size) break;
+      after = hits[hits.length - 1].sort as unknown[];
+    }
+  } finally {
+    await es.closePointInTime({ id: pit }).catch(() => undefined);
+  }
 }

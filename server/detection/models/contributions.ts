@@ -1,3 +1,4 @@
+import { featureDisplayValue } from '../../../common/features/schema';
 import type { FeatureHistogram } from './model_card';
 import { binIndex } from './psi';
 import type { TreeShap } from './tree_shap';
@@ -61,7 +62,7 @@ export class ShapRanker {
       const weight = Math.round(phi[j] * 10000) / 10000;
       if (weight <= 0) return;
       const tail = trainingTail(this.histograms[f], row[j]);
-      out.push({ feature: f, value: Math.round(row[j] * 1000) / 1000, weight, high: tail === 'high', tail });
+      out.push({ feature: f, value: featureDisplayValue(f, row[j]), weight, high: tail === 'high', tail });
     });
     return out.sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : 1));
   }
