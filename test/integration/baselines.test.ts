@@ -10,7 +10,9 @@ import {
   ensureBaselineIndices,
   windowDoc,
   type BaselineDoc,
+  type WindowDoc,
 } from '../../server/detection/baselines/baseline_store';
+import { FEATURE_SCHEMA_VERSION } from '../../common/features/schema';
 import { retrainBaselines } from '../../server/detection/baselines/retrain';
 import { makeEvent } from '../../server/detection/detectors/test_events';
 import { goldenWindowRows } from '../fixtures/golden_feature_events';
@@ -66,6 +68,50 @@ describe('baselines in Elasticsearch', () => {
     const top = scorer.score(rows[0].entityType, rows[0].entity, rows[0].features)?.top ?? [];
     expect(top).toHaveLength(3);
     expect(BASELINE_FEATURES).toEqual(expect.arrayContaining(top.map((t) => t.feature)));
+  });
+
+  it('reads the whole history across pages, and the window caps leave out the oldest history, not the newest', async () => {
+    // One host whose behaviour changed: 30 older windows around 0, then 30 newer ones around 5.
+    const index = uniqueName('apt-test-windows-shift');
+    const store = uniqueName('apt-test-baselines-shift');
+    await ensureBaselineIndices(es, index, store);
+    const t0 = Date.parse('2026-05-01T00:00:00Z');
+    const ops = Array.from({ length: 60 }, (_, i) => {
+      const level = i < 30 ? 0 : 5;
+      const features = BASELINE_FEATURES.map((_, j) => level + ((i * 7 + j * 3) % 10) / 10);
+      const doc: WindowDoc = {
+        '@timestamp': new Date(t0 + i * 900_000).toISOString(),
+        entity_type: 'host',
+        entity: 'shifted',
+        schema_version: FEATURE_SCHEMA_VERSION,
+        features,
+      };
+      return [{ index: { _index: index, _id: `w${i}` } }, doc];
+    }).flat();
+    expect((await es.bulk({ operations: ops, refresh: 'wait_for' })).errors).toBe(false);
+    try {
+      const now = new Date(t0 + 60 * 900_000);
+      const common = {
+        es,
+        now,
+        windowsIndex: index,
+        baselinesIndex: store,
+        minHistoryWindows: 10,
+        nEstimators: 50,
+      };
+      const paged = await retrainBaselines({ ...common, pageSize: 7 });
+      expect(paged.windowsRead).toBe(60);
+      // Keep 30 windows per entity (and read at most 30): the forest must have learnt the newer behaviour.
+      await retrainBaselines({ ...common, pageSize: 7, maxEntityWindows: 30, maxWindows: 30 });
+      const scorer = await BaselineScorer.create({ es, windowsIndex: index, baselinesIndex: store });
+      const stored = await es.get<BaselineDoc>({ index: store, id: 'host:shifted' });
+      expect(stored._source?.training_windows).toBe(30);
+      const like = (level: number): number[] => BASELINE_FEATURES.map(() => level + 0.5);
+      const score = (level: number): number => scorer.score('host', 'shifted', like(level))?.score ?? NaN;
+      expect(score(5)).toBeLessThan(score(0));
+    } finally {
+      await es.indices.delete({ index: [index, store], ignore_unavailable: true });
+    }
   });
 
   it('writes the windows of scored events for the next retraining', async () => {

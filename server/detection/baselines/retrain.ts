@@ -86,14 +86,11 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
       const scope = `${type}:${d.entity}`;
       let s = byScope.get(scope);
       if (!s) byScope.set(scope, (s = { type, entity: d.entity, rows: [] }));
-      s.rows.push(d.features);
-      // Oldest first: trimming the front keeps the newest windows.
-      if (s.rows.length > maxEntity * 1.5) s.rows.splice(0, s.rows.length - maxEntity);
+      // Newest first: an entity's first maxEntity windows are its newest.
+      if (s.rows.length < maxEntity) s.rows.push(d.features);
     });
     if (sample.length) byScope.set(`type:${type}`, { type, rows: sample });
   }
-  for (const s of byScope.values())
-    if (s.rows.length > maxEntity) s.rows.splice(0, s.rows.length - maxEntity);
   const result: RetrainResult = { version, windowsRead: read, trained: [], skipped: [] };
   const ops: unknown[] = [];
   for (const [scope, s] of [...byScope].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -135,7 +132,10 @@ export async function retrainBaselines(opts: RetrainOptions): Promise<RetrainRes
   return result;
 }
 
-/** Every window of one entity type in [since, now), oldest first, through a point in time (bounded by maxWindows). */
+/**
+ * Every window of one entity type in [since, now), newest first, through a point in time. Newest first so that
+ * when `maxWindows` cuts the read short, it is the oldest history that is left out.
+ */
 async function readHistoryWindows(
   es: ElasticsearchClient,
   windowsIndex: string,
@@ -155,7 +155,7 @@ async function readHistoryWindows(
       const res = await es.search<WindowDoc>({
         pit: { id: pit, keep_alive: '2m' },
         size: Math.min(size, max - n),
-        sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }, { _shard_doc: 'asc' }],
+        sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }, { _shard_doc: 'desc' }],
         query: {
           bool: {
             filter: [

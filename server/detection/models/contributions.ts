@@ -35,7 +35,7 @@ const ABOVE_LAST_EDGE_MAX = 0.1;
 const TYPICAL_TAIL_SHARE = 0.25;
 
 /** Which tail of the training histogram x sits in, or 'typical' when neither tail is rare. */
-export function trainingTail(h: FeatureHistogram | undefined, x: number): 'high' | 'low' | 'typical' {
+function trainingTail(h: FeatureHistogram | undefined, x: number): 'high' | 'low' | 'typical' {
   if (!h) return 'high';
   const b = binIndex(h.edges, x);
   let below = 0;
