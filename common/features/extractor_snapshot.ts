@@ -51,6 +51,8 @@ const windowSchema = z.object({
   steps: z.array(stepSchema).max(SEQ_LEN),
   label: finite,
   refs: z.array(z.unknown()),
+  /** Absent in snapshots written before window facts existed. */
+  facts: z.array(z.string()).optional(),
 });
 
 export const extractorSnapshotSchema = z.object({

@@ -34,6 +34,12 @@ export interface FeatureEvent {
   ob: number;
   /** DNS query name, lower case, no trailing dot. */
   q: string;
+  /**
+   * Target process image name of a Sysmon 8 (CreateRemoteThread) or 10 (ProcessAccess) event, lower case; absent
+   * otherwise. Not a model input: it only tells which technique a window's process-access count is evidence of
+   * (feature_techniques.ts), so the training export and features.py ignore it.
+   */
+  tp?: string;
 }
 
 function present(v: string | undefined | null): string | undefined {
@@ -134,7 +140,8 @@ export function toFeatureEvent(ev: Event): FeatureEvent | undefined {
   if (sip.startsWith('::ffff:')) sip = sip.slice(7);
   const dip = present(ev.destination?.ip) ?? present(eventData(ev, 'DestinationIp')) ?? '';
   const q = (present(ev.dns?.question?.name) ?? present(eventData(ev, 'QueryName')) ?? '').toLowerCase();
-  return {
+  const tp = c === 'sysmon' && (id === 8 || id === 10) ? baseName(eventData(ev, 'TargetImage')) : '';
+  const fe: FeatureEvent = {
     t,
     h: hostKeyOf(ev.host?.name ?? ev.host?.hostname ?? ev.winlog?.computer_name),
     u: userKeyOf(userName),
@@ -150,4 +157,6 @@ export function toFeatureEvent(ev: Event): FeatureEvent | undefined {
     ob: finiteNumber(ev.source?.bytes),
     q: q.endsWith('.') ? q.slice(0, -1) : q,
   };
+  if (tp !== '') fe.tp = tp;
+  return fe;
 }

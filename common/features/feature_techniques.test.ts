@@ -25,12 +25,10 @@ describe('FEATURE_TECHNIQUES', () => {
 
 describe('attributeTechniques', () => {
   it('takes the techniques of the top contributors in rank order, at most three', () => {
-    const a = attributeTechniques([
-      c('count_proc_access', 0.5),
-      c('hour_of_day', 0.3),
-      c('count_service', 0.2),
-      c('count_tgs', 0.1),
-    ]);
+    const a = attributeTechniques(
+      [c('count_proc_access', 0.5), c('hour_of_day', 0.3), c('count_service', 0.2), c('count_tgs', 0.1)],
+      { facts: ['lsass_access'] },
+    );
     expect(a.techniqueIds).toEqual(['T1003.001', 'T1543.003', 'T1569.002']);
     expect(a.from.map((x) => x.feature)).toEqual(['count_proc_access', 'count_service']);
     expect(a.deeper).toBe(false);
@@ -62,14 +60,22 @@ describe('attributeTechniques', () => {
 
   it('never takes a technique from a feature that is unusual for being low', () => {
     const low = { ...c('out_bytes_log', 0.9), high: false };
-    const a = attributeTechniques([
-      low,
-      c('hour_of_day', 0.3),
-      c('count_proc_access', 0.2),
-      c('events_log', 0.1),
-    ]);
+    const a = attributeTechniques(
+      [low, c('hour_of_day', 0.3), c('count_proc_access', 0.2), c('events_log', 0.1)],
+      { facts: ['lsass_access'] },
+    );
     expect(a.techniqueIds).toEqual(['T1003.001']);
     expect(attributeTechniques([low]).techniqueIds).toEqual([]);
+  });
+
+  it('ties process-access counts to LSASS dumping only when the window touched lsass.exe', () => {
+    const ranked = [c('count_proc_access', 0.6), c('hour_of_day', 0.3), c('count_service', 0.1)];
+    expect(attributeTechniques(ranked, { facts: ['lsass_access'] }).techniqueIds[0]).toBe('T1003.001');
+    // A shell opening netstat.exe or cmd.exe with full rights is not credential dumping.
+    const other = attributeTechniques(ranked, { facts: [] });
+    expect(other.techniqueIds).toEqual(['T1543.003', 'T1569.002']);
+    expect(other.from.map((x) => x.feature)).toEqual(['count_service']);
+    expect(attributeTechniques(ranked).techniqueIds).not.toContain('T1003.001');
   });
 
   it('returns nothing for an empty or unmapped ranking', () => {

@@ -12,20 +12,25 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { WindowFeatureName } from './schema';
+import type { WindowFact } from './window_extractor';
 
 export interface FeatureTechniqueLink {
   /** Current technique or sub-technique ids, most specific first. */
   techniqueIds: readonly string[];
   /** Why an unusual value of this feature is evidence of the technique (shown to reviewers, not analysts). */
   why: string;
+  /** The link holds only for windows where this fact holds (WindowRow.facts). */
+  requires?: WindowFact;
 }
 
 export const FEATURE_TECHNIQUES: Readonly<Partial<Record<WindowFeatureName, FeatureTechniqueLink>>> = {
   count_proc_access: {
     techniqueIds: ['T1003.001'],
     why:
-      'Sysmon 10 (ProcessAccess); the Sysmon configurations in use (SwiftOnSecurity, Olaf Hartong) record it for ' +
-      'lsass.exe as target, so a burst is credential dumping from LSASS memory.',
+      'Sysmon 10 (ProcessAccess) with lsass.exe as target is how credential dumping from LSASS memory shows. ' +
+      'Other targets are not: configurations that log every access (as many lab recordings do) show shells and ' +
+      'injected tools opening ordinary processes, so the link needs a window that really touched lsass.exe.',
+    requires: 'lsass_access',
   },
   count_remote_thread: {
     techniqueIds: ['T1055'],
@@ -169,6 +174,11 @@ export interface AttributionOptions {
   /** A deeper contributor counts only if its weight is at least this share of the first one's. */
   minRelativeWeight?: number;
   maxTechniques?: number;
+  /**
+   * The window's facts (WindowRow.facts): a link with `requires` counts only when its fact is here. Without this
+   * option (callers that do not know the window) such links never count: no technique is better than a wrong one.
+   */
+  facts?: readonly string[];
 }
 
 /**
@@ -188,6 +198,7 @@ export function attributeTechniques(
   const depth = opts.depth ?? 8;
   const minRel = opts.minRelativeWeight ?? 0.25;
   const max = opts.maxTechniques ?? 3;
+  const facts = opts.facts ?? [];
   const collect = (candidates: readonly RankedContribution[]): Omit<TechniqueAttribution, 'deeper'> => {
     const ids: string[] = [];
     const from: RankedContribution[] = [];
@@ -195,6 +206,7 @@ export function attributeTechniques(
       if (ids.length >= max) break;
       const link = FEATURE_TECHNIQUES[c.feature as WindowFeatureName];
       if (!link || c.weight <= 0) continue;
+      if (link.requires !== undefined && !facts.includes(link.requires)) continue;
       let added = false;
       for (const id of link.techniqueIds) {
         if (ids.length < max && !ids.includes(id)) {

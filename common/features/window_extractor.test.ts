@@ -104,6 +104,26 @@ describe('window extractor behaviour', () => {
     expect(second[0].features[j]).toBe(0);
   });
 
+  it('marks a window that accessed lsass.exe, and keeps the mark through a snapshot', () => {
+    const ex = new WindowFeatureExtractor();
+    ex.add(ev(0, { id: 10, p: 'powershell.exe', tp: 'cmd.exe' }));
+    ex.add(ev(WINDOW_MS, { h: 'pc02', u: 'bob', id: 10, p: 'procdump.exe', tp: 'lsass.exe' }));
+    const restored = new WindowFeatureExtractor();
+    restored.restore(
+      ex.snapshot((r) => r),
+      (r) => r,
+    );
+    const rows = [...ex.flush()];
+    const facts = Object.fromEntries(rows.map((r) => [`${r.entityType}:${r.entity}`, r.facts]));
+    expect(facts).toEqual({
+      'host:pc01': [],
+      'user:alice': [],
+      'host:pc02': ['lsass_access'],
+      'user:bob': ['lsass_access'],
+    });
+    expect(restored.flush().find((r) => r.entity === 'pc02')?.facts).toEqual(['lsass_access']);
+  });
+
   it('gives random-looking DNS labels a higher entropy than dictionary words', () => {
     expect(dnsEntropy('x7f3kq9z2m1v8b4n6c5d0a.evil.com')).toBeGreaterThan(
       dnsEntropy('www.microsoft.com') + 1,

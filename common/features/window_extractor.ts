@@ -120,6 +120,13 @@ export function isPrivateIp(ip: string): boolean {
   return ip === '' || isPrivateAddress(ip);
 }
 
+/**
+ * Facts about a window that are not model inputs but decide which ATT&CK technique a feature is evidence of
+ * (FeatureTechniqueLink.requires): `lsass_access` = a Sysmon 10 ProcessAccess whose target is lsass.exe.
+ */
+export const WINDOW_FACTS = ['lsass_access'] as const;
+export type WindowFact = (typeof WINDOW_FACTS)[number];
+
 interface Step {
   token: number;
   t: number;
@@ -156,6 +163,7 @@ interface WindowState<R> {
   steps: Step[];
   label: number;
   refs: R[];
+  facts: Set<WindowFact>;
 }
 
 export interface WindowRow<R = unknown> {
@@ -174,6 +182,8 @@ export interface WindowRow<R = unknown> {
   label: number;
   /** The last few refs attached to the window's events (serving: evidence). */
   refs: R[];
+  /** WINDOW_FACTS that hold for the window, sorted. */
+  facts: WindowFact[];
 }
 
 export interface ExtractorStats {
@@ -299,6 +309,7 @@ export class WindowFeatureExtractor<R = unknown> {
         steps: [],
         label: 0,
         refs: [],
+        facts: new Set(),
       };
       this.open.set(key, w);
       if (start < this.minStart) this.minStart = start;
@@ -335,6 +346,7 @@ export class WindowFeatureExtractor<R = unknown> {
       w.domains.add(registeredDomain(e.q));
       if (e.q.split('.').some((l) => l.length > 30)) w.longLabels++;
     }
+    if (kind === 'proc_access' && e.tp === 'lsass.exe') w.facts.add('lsass_access');
     const external = kind === 'net' && e.dip !== '' && !isPrivateIp(e.dip);
     if (external) {
       w.external++;
@@ -449,6 +461,7 @@ export class WindowFeatureExtractor<R = unknown> {
       seqNumeric,
       label: w.label,
       refs: w.refs,
+      facts: [...w.facts].sort(),
     };
   }
 
@@ -500,6 +513,7 @@ function windowSnapshot<R>(w: WindowState<R>, encodeRef: (ref: R) => unknown): W
     steps: w.steps.map((st) => [st.token, st.t, st.f === 1 ? 1 : 0, st.pair, st.proc, st.ob, st.ent]),
     label: w.label,
     refs: w.refs.map(encodeRef),
+    facts: [...w.facts],
   };
 }
 
@@ -535,5 +549,8 @@ function windowState<R>(w: WindowSnapshot, decodeRef: (raw: unknown) => R | unde
     steps: w.steps.map(([token, t, f, pair, proc, ob, ent]) => ({ token, t, f, pair, proc, ob, ent })),
     label: w.label,
     refs,
+    facts: new Set(
+      (w.facts ?? []).filter((f): f is WindowFact => (WINDOW_FACTS as readonly string[]).includes(f)),
+    ),
   };
 }

@@ -109,6 +109,23 @@ describe('simulated campaigns evaluation', () => {
     const many = renderReport(runResult([fp('u1'), fp('u2'), fp('u3')], 100, 2)).text;
     expect(many).toContain('| 1.50 (3 alerts) | NO |');
     expect(many).toContain('unlabelled background (3)');
+    // Those were ordinary background: the trap row stays at zero while the all-false-positives row fails.
+    expect(many).toContain(
+      '| alerts on the benign traps <= 1 per simulated day per 100 hosts | 0.00 (0 alerts) | yes |',
+    );
+  });
+
+  it('counts alerts whose evidence is a benign trap in the trap row as well', () => {
+    const trapFp = recordAlert(alertDoc('apt.lm.psexec', ['t1'], ['T1569.002']), truth);
+    const text = renderReport(runResult([trapFp], 100, 1)).text;
+    expect(text).toContain(
+      '| alerts on the benign traps <= 1 per simulated day per 100 hosts | 1.00 (1 alerts) | yes |',
+    );
+    const two = renderReport(
+      runResult([trapFp, recordAlert(alertDoc('apt.x', ['t1'], ['T1021']), truth)], 100, 1),
+    );
+    expect(two.text).toContain('| 2.00 (2 alerts) | NO |');
+    expect(two.met).toBe(false);
   });
 
   it('rejects bad options with the offending flag', () => {

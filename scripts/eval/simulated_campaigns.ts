@@ -374,6 +374,10 @@ export function renderReport(r: RunResult): { text: string; met: boolean } {
   const scores = r.plans.map((p) => scoreCampaign(p, r.alerts, r.steps));
   const fps = r.alerts.filter((a) => a.campaigns.size === 0);
   const fpRate = perDay(fps.length);
+  // The issue's wording counts the benign traps; every other false positive (ordinary background) is held to the
+  // same limit in the row after it, which is the stricter test.
+  const trapFps = fps.filter((a) => a.traps.size > 0);
+  const trapRate = perDay(trapFps.length);
   const allDetected = scores.every((s) => s.alerts.length > 0);
   const allTechniques = scores.every((s) => s.missed.length === 0);
   const out: string[] = [];
@@ -433,7 +437,12 @@ export function renderReport(r: RunResult): { text: string; met: boolean } {
           allTechniques ? 'yes' : 'NO',
         ],
         [
-          'false-positive alerts <= 1 per simulated day per 100 hosts',
+          'alerts on the benign traps <= 1 per simulated day per 100 hosts',
+          `${trapRate.toFixed(2)} (${trapFps.length} alerts)`,
+          trapRate <= 1 ? 'yes' : 'NO',
+        ],
+        [
+          'all false-positive alerts (traps and ordinary background) <= 1 per simulated day per 100 hosts',
           `${fpRate.toFixed(2)} (${fps.length} alerts)`,
           fpRate <= 1 ? 'yes' : 'NO',
         ],

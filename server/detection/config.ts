@@ -123,6 +123,21 @@ export const kerberoastingConfigSchema = z
   .strict()
   .default({});
 
+export const forcedAuthenticationConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The host's SMB call-back must follow the peer's inbound SMB session within this many seconds. */
+    windowSeconds: z.number().positive().default(10),
+    /** After a report, the same host calling the same peer back is not reported again for this long. */
+    quietMinutes: z.number().nonnegative().default(60),
+    /** Hosts that legitimately call their SMB clients back (print servers sending change notifications). */
+    allowHosts: z.array(z.string().min(1)).default([]),
+    maxHosts: z.number().int().positive().default(20000),
+    maxPeersPerHost: z.number().int().positive().default(200),
+  })
+  .strict()
+  .default({});
+
 export const beaconingConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -290,6 +305,7 @@ export const detectionConfigSchema = z
     bruteForce: bruteForceConfigSchema,
     kerberoasting: kerberoastingConfigSchema,
     beaconing: beaconingConfigSchema,
+    forcedAuthentication: forcedAuthenticationConfigSchema,
     correlation: correlationConfigSchema,
     suppression: suppressionConfigSchema,
     /** Evidence references kept per finding (the first and the most recent). */
@@ -306,6 +322,7 @@ export type LateralMovementConfig = DetectionConfig['lateralMovement'];
 export type BruteForceConfig = DetectionConfig['bruteForce'];
 export type KerberoastingConfig = DetectionConfig['kerberoasting'];
 export type BeaconingConfig = DetectionConfig['beaconing'];
+export type ForcedAuthenticationConfig = DetectionConfig['forcedAuthentication'];
 export type CorrelationConfig = DetectionConfig['correlation'];
 export type SuppressionConfig = DetectionConfig['suppression'];
 export type DeploymentSuppressionConfig = SuppressionConfig['deployments'];

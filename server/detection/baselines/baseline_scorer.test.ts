@@ -68,7 +68,14 @@ describe('BaselineScorer findings', () => {
     const base = rows.find((r) => r.features[PROC_ACCESS] === 0) as WindowRow;
     const features = [...base.features];
     features[PROC_ACCESS] = Math.log1p(40);
-    const row: WindowRow<Event> = { ...base, entity: 'ws0042', features, refs: [evidence] };
+    // The window's evidence opened lsass.exe (the extractor marks such windows).
+    const row: WindowRow<Event> = {
+      ...base,
+      entity: 'ws0042',
+      features,
+      refs: [evidence],
+      facts: ['lsass_access'],
+    };
     const s = scorer.score('host', 'ws0042', features);
     expect(s?.ranked[0]).toMatchObject({ feature: 'count_proc_access', high: true });
     const f = scorer.finding(row, { ...(s as NonNullable<typeof s>), score: Math.max(s?.score ?? 0, 0.99) });
@@ -113,6 +120,16 @@ describe('BaselineScorer findings', () => {
     );
   });
 
+  it('does not call a process-access burst LSASS dumping when the window never opened lsass.exe', () => {
+    const base = rows.find((r) => r.features[PROC_ACCESS] === 0) as WindowRow;
+    const features = [...base.features];
+    features[PROC_ACCESS] = Math.log1p(40);
+    const s = scorer.score('host', 'ws0043', features) as NonNullable<ReturnType<BaselineScorer['score']>>;
+    const row: WindowRow<Event> = { ...base, entity: 'ws0043', features, refs: [evidence], facts: [] };
+    const f = scorer.finding(row, { ...s, score: Math.max(s.score, 0.99) });
+    expect(f?.techniqueIds ?? []).not.toContain('T1003.001');
+  });
+
   it('raises nothing under the forest p99', () => {
     const s = scorer.score('host', rows[1].entity, rows[1].features);
     const row: WindowRow<Event> = { ...rows[1], refs: [evidence] };
@@ -126,7 +143,7 @@ describe('BaselineScorer findings', () => {
     const { p99, max } = s.baseline.calibration as { p99: number; max: number };
     expect(max).toBeGreaterThan(p99);
     const lsass = [{ feature: 'count_proc_access', value: 40, weight: 0.5, high: true }];
-    const row: WindowRow<Event> = { ...rows[1], refs: [evidence] };
+    const row: WindowRow<Event> = { ...rows[1], refs: [evidence], facts: ['lsass_access'] };
     expect(
       scorer.finding(row, { ...s, ranked: lsass, score: Math.max(0.61, (p99 + max) / 2) }),
     ).toBeUndefined();

@@ -132,6 +132,7 @@ export class BaselineScorer implements ModelScorer {
       s.ranked,
       r.windowStart,
       s.score,
+      r.facts,
     );
     if (!attribution) return undefined;
     const risk = Math.round(s.score * 100);

@@ -3,6 +3,7 @@ import { BeaconingDetector } from './beaconing';
 import { BruteForceDetector } from './brute_force';
 import { DnsTunnelDetector } from './dns_tunnel';
 import { ExfiltrationDetector } from './exfiltration';
+import { ForcedAuthenticationDetector } from './forced_authentication';
 import { KerberoastingDetector } from './kerberoasting';
 import { LateralMovementDetector } from './lateral_movement';
 import type { Detector } from './types';
@@ -20,5 +21,7 @@ export function createDetectors(config: DetectionConfig): Detector[] {
   if (config.bruteForce.enabled) detectors.push(new BruteForceDetector(config.bruteForce, max));
   if (config.kerberoasting.enabled) detectors.push(new KerberoastingDetector(config.kerberoasting, max));
   if (config.beaconing.enabled) detectors.push(new BeaconingDetector(config.beaconing, max));
+  if (config.forcedAuthentication.enabled)
+    detectors.push(new ForcedAuthenticationDetector(config.forcedAuthentication, max));
   return detectors;
 }

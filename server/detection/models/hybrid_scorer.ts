@@ -163,7 +163,13 @@ export class HybridScorer implements ModelScorer {
     threshold: number,
   ): Finding | undefined {
     const ranked = this.ranker?.rank(r.features) ?? [];
-    const attribution = this.attributor.attribute(`${r.entityType}:${r.entity}`, ranked, r.windowStart, score);
+    const attribution = this.attributor.attribute(
+      `${r.entityType}:${r.entity}`,
+      ranked,
+      r.windowStart,
+      score,
+      r.facts,
+    );
     if (!attribution) return undefined;
     const contributions = attribution.contributions;
     const start = new Date(r.windowStart).toISOString();

@@ -41,8 +41,10 @@ export class WindowAttributor {
     ranked: readonly RankedContribution[],
     windowStart: number,
     score: number,
+    /** The window's facts (WindowRow.facts); some feature links need one (FeatureTechniqueLink.requires). */
+    facts: readonly string[] = [],
   ): WindowAttribution | undefined {
-    const a = attributeTechniques(ranked, { top: this.top });
+    const a = attributeTechniques(ranked, { top: this.top, facts });
     if (a.techniqueIds.length === 0) {
       this.unattributed++;
       this.pending.delete(entityKey);
