@@ -13,6 +13,11 @@ const parser = new XMLParser({
   // Values such as CommandLine keep their exact whitespace; whitespace-only text between elements is dropped.
   trimValues: false,
   ignoreDeclaration: true,
+  // EVTX renderings write quotes and other characters as numeric references (`&#x27;`, `&#39;`); XML defines
+  // them, but fast-xml-parser decodes only the five named entities unless asked. Without this a command line
+  // such as `xp_cmdshell 'whoami'` reaches the rules as `xp_cmdshell &#x27;whoami&#x27;`. A literal `&amp;#x27;`
+  // still comes out as the text `&#x27;`.
+  htmlEntities: true,
   isArray: (name) => name === 'Data',
 });
 
