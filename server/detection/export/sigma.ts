@@ -41,6 +41,7 @@ const SIGMA_SERVICES: Record<Service, string> = {
   system: 'system',
   sysmon: 'sysmon',
   powershell: 'powershell',
+  'powershell-classic': 'powershell-classic',
   'bits-client': 'bits-client',
   'wmi-activity': 'wmi',
   taskscheduler: 'taskscheduler',

@@ -158,6 +158,7 @@ const PROVIDERS: Partial<Record<keyof typeof SERVICES, string[]>> = {
   sysmon: ['Microsoft-Windows-Sysmon'],
   system: ['Service Control Manager', 'Microsoft-Windows-Eventlog'],
   powershell: ['Microsoft-Windows-PowerShell'],
+  'powershell-classic': ['PowerShell'],
   'bits-client': ['Microsoft-Windows-Bits-Client'],
 };
 

@@ -100,6 +100,8 @@ export const SERVICES = {
   system: 'System',
   sysmon: 'Microsoft-Windows-Sysmon/Operational',
   powershell: 'Microsoft-Windows-PowerShell/Operational',
+  /** The classic "Windows PowerShell" log: 400/403 engine start/stop, 600 providers, 800 pipeline execution. */
+  'powershell-classic': 'Windows PowerShell',
   'bits-client': 'Microsoft-Windows-Bits-Client/Operational',
   'wmi-activity': 'Microsoft-Windows-WMI-Activity/Operational',
   taskscheduler: 'Microsoft-Windows-TaskScheduler/Operational',

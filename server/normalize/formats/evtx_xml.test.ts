@@ -1,7 +1,7 @@
 import { isRejection, type Event } from '../../../common/event';
 import { normalizeEvtxXml } from './evtx_xml';
 
-const origin = { kind: 'file' as const, format: 'evtx', location: 'test.evtx', id: 'test.evtx#1' };
+const origin = { kind: 'file' as const, format: 'evtx' as const, location: 'test.evtx', id: 'test.evtx#1' };
 
 function record(commandLine: string): string {
   return (
