@@ -278,7 +278,8 @@ export async function run(argv: string[]): Promise<number> {
   // The hybrid model scores entity windows next to the rules; a missing model only disables itself (with a warning).
   const hybrid = opts.models
     ? await createHybridScorer(
-        { directory: opts.models, intraOpThreads: 1, hybrid: { enabled: true } },
+        // Inference in a worker thread: it overlaps each batch's rules and detectors on the second core.
+        { directory: opts.models, intraOpThreads: 1, hybrid: { enabled: true }, inferenceThread: true },
         { warn: (m) => console.error(`apt-detect scan: ${m}`) },
       )
     : undefined;

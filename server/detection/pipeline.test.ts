@@ -133,6 +133,43 @@ describe('DetectionPipeline', () => {
     expect(r.alerts[0].apt.detector).toBe('model');
   });
 
+  it('starts scorers before the rules of a batch, and still lists their findings after the rule findings', async () => {
+    const order: string[] = [];
+    const finding = (ruleId: string, e: Event): Finding => ({
+      ruleId,
+      ruleName: ruleId,
+      detector: ruleId === 'model.late' ? 'model' : 'rule',
+      techniqueIds: ['T1021.002'],
+      severity: 'medium',
+      riskScore: 40,
+      explanation: `${ruleId} fired`,
+      host: 'ws01',
+      firstSeen: e['@timestamp'],
+      lastSeen: e['@timestamp'],
+      evidence: [{ id: e.origin.id, location: e.origin.location, timestamp: e['@timestamp'] }],
+    });
+    const rules: RuleEvaluator = {
+      evaluate(e) {
+        order.push('rule');
+        return [finding('rule.each', e)];
+      },
+    };
+    const scorer: ModelScorer = {
+      id: 'test.late',
+      async scoreBatch(events) {
+        order.push('scorer');
+        // Resolves after the rules ran: an inference thread answering while the batch's rules run.
+        await new Promise((r) => setImmediate(r));
+        return [finding('model.late', events[0])];
+      },
+    };
+    const p = new DetectionPipeline({ rules, modelScorers: [scorer], detectors: [] });
+    const events = scenario()[0].slice(0, 3);
+    const r = await p.processBatch(events);
+    expect(order).toEqual(['scorer', 'rule', 'rule', 'rule']);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['rule.each', 'rule.each', 'rule.each', 'model.late']);
+  });
+
   it('ignores a malformed state instead of failing', () => {
     const p = new DetectionPipeline();
     expect(() =>

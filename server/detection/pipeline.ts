@@ -106,20 +106,27 @@ export class DetectionPipeline {
 
   async processBatch(events: Event[]): Promise<PipelineResult> {
     const findings: Finding[] = [];
+    // Scorers start first: their synchronous part (feature windows) runs now, and a scorer whose inference runs in
+    // a worker thread scores while the rules and detectors below run. Their findings still come after the
+    // per-event ones, in scorer order, as before.
+    const scoring = this.scorers.map((s) => s.scoreBatch(events));
+    // Awaited below; this only keeps a rejection that arrives while the loop runs from being reported as unhandled.
+    for (const p of scoring) p.catch(() => undefined);
     for (const ev of events) {
       this.counters.events++;
       if (ev.origin?.kind === 'file' && this.fileLocations.size < MAX_FILE_LOCATIONS)
         this.fileLocations.add(ev.origin.location);
-      this.suppressor.observe(ev);
-      if (this.rules) pushAll(findings, this.rules.evaluate(ev));
+      // One per-event memo (time, host key, event id) for the suppressor and the detectors: none mutates events.
       setDetectorEventScope(ev);
       try {
+        this.suppressor.observe(ev);
+        if (this.rules) pushAll(findings, this.rules.evaluate(ev));
         for (const d of this.detectors) pushAll(findings, d.observe(ev));
       } finally {
         setDetectorEventScope(undefined);
       }
     }
-    for (const s of this.scorers) pushAll(findings, await s.scoreBatch(events));
+    for (const p of scoring) pushAll(findings, await p);
     return this.emit(this.suppressor.filter(findings));
   }
 

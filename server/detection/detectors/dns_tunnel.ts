@@ -9,6 +9,8 @@ import {
   eventData,
   eventId,
   hostName,
+  isDomainOrSubdomain,
+  isSubdomainOf,
   isSysmon,
   minutes,
   present,
@@ -189,7 +191,7 @@ function isAllowed(name: string, registered: string, allow: readonly string[]): 
     return true;
   }
   for (const a of allow) {
-    if (registered === a || registered.endsWith(`.${a}`) || lower.endsWith(`.${a}`)) return true;
+    if (isDomainOrSubdomain(registered, a) || isSubdomainOf(lower, a)) return true;
   }
   return false;
 }

@@ -8,8 +8,6 @@ import { isLoopback, isPrivateIp, parseLogonType } from '../../../common/windows
  * only `event_data`. Every accessor therefore tries the raw name first and the ECS field second.
  */
 
-const lowerKeyCache = new WeakMap<Record<string, string>, Map<string, string>>();
-
 /**
  * Per-event memo while the pipeline runs every detector on one event (`setDetectorEventScope`): the five detectors
  * each ask for the event id, channel, time and host, and each of those costs a parse or a lower-casing. Outside a
@@ -17,7 +15,6 @@ const lowerKeyCache = new WeakMap<Record<string, string>, Map<string, string>>()
  */
 interface EventMemo {
   event: Event | undefined;
-  lowerKeys: Map<string, string> | undefined;
   id: number | undefined;
   idDone: boolean;
   channel: string | undefined;
@@ -28,7 +25,6 @@ interface EventMemo {
 }
 const memo: EventMemo = {
   event: undefined,
-  lowerKeys: undefined,
   id: undefined,
   idDone: false,
   channel: undefined,
@@ -41,17 +37,22 @@ const memo: EventMemo = {
 /** Starts (event) or ends (undefined) the per-event memo; the event must not change while it is in scope. */
 export function setDetectorEventScope(ev: Event | undefined): void {
   memo.event = ev;
-  memo.lowerKeys = undefined;
   memo.idDone = false;
   memo.channel = undefined;
   memo.timeDone = false;
   memo.hostDone = false;
 }
 
-function lowerKeysOf(data: Record<string, string>): Map<string, string> {
-  const lower = new Map<string, string>();
-  for (const k of Object.keys(data)) lower.set(k.toLowerCase(), k);
-  return lower;
+/** Lower-cased names asked for (detectors ask for a few dozen constant names), so a lookup does not allocate. */
+const lowerNames = new Map<string, string>();
+
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowerNames.size < 4096) lowerNames.set(name, l);
+  }
+  return l;
 }
 
 /** Case-insensitive `winlog.event_data` lookup (field names differ in case between Windows/Sysmon versions). */
@@ -60,18 +61,13 @@ export function eventData(ev: Event, name: string): string | undefined {
   if (!data) return undefined;
   const direct = data[name];
   if (direct !== undefined) return direct;
-  let lower: Map<string, string> | undefined;
-  if (ev === memo.event) {
-    lower = memo.lowerKeys ??= lowerKeysOf(data);
-  } else {
-    lower = lowerKeyCache.get(data);
-    if (!lower) {
-      lower = lowerKeysOf(data);
-      lowerKeyCache.set(data, lower);
-    }
-  }
-  const key = lower.get(name.toLowerCase());
-  return key === undefined ? undefined : data[key];
+  // A scan that lower-cases only keys of the same length: a miss (the common case, the value is in an ECS field)
+  // then allocates nothing. The last such key wins, as with a map of lower-cased keys.
+  const lower = lowerName(name);
+  const n = lower.length;
+  let found: string | undefined;
+  for (const k in data) if (k.length === n && k.toLowerCase() === lower) found = k;
+  return found === undefined ? undefined : data[found];
 }
 
 /** A usable value: not empty and not Windows' "-" placeholder. */
@@ -216,8 +212,44 @@ export function timeMs(ev: Event): number {
 }
 
 function computeTimeMs(ev: Event): number {
-  const t = Date.parse(ev['@timestamp']);
+  const s = ev['@timestamp'];
+  const fast = canonicalTimeMs(s);
+  if (fast >= 0) return fast;
+  const t = Date.parse(s);
   return Number.isFinite(t) ? t : 0;
+}
+
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * Epoch ms of a normalized timestamp ("YYYY-MM-DDTHH:MM:SS.sssZ", what the normalizers emit) read by character,
+ * or -1 to leave it to Date.parse: Date.parse was most of the detectors' per-event time. Only fields without any
+ * calendar overflow (day <= 28, hour <= 23) and years from 100 (Date.UTC maps 0-99 to 1900-1999) take this path,
+ * so the value is the one Date.parse gives.
+ */
+function canonicalTimeMs(s: string): number {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84 || s.charCodeAt(19) !== 46)
+    return -1;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return -1;
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 7);
+  const d = digitsAt(s, 8, 10);
+  const h = digitsAt(s, 11, 13);
+  const mi = digitsAt(s, 14, 16);
+  const sec = digitsAt(s, 17, 19);
+  const ms = digitsAt(s, 20, 23);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59) return -1;
+  if (sec < 0 || sec > 59 || ms < 0) return -1;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 }
 
 export function evidenceRef(ev: Event, summary?: string): EvidenceRef {
@@ -252,8 +284,20 @@ export function basename(path: string): string {
 
 /** `name` is one of the domains in `list` (lower-case) or a subdomain of one; a trailing dot is ignored. */
 export function matchesDomain(name: string, list: readonly string[]): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return list.some((d) => n === d || n.endsWith(`.${d}`));
+  let n = name.toLowerCase();
+  if (n.endsWith('.')) n = n.slice(0, -1);
+  for (let i = 0; i < list.length; i++) if (isDomainOrSubdomain(n, list[i])) return true;
+  return false;
+}
+
+/** `n === d` or `n` ends with `.d`, without building the `.d` string. */
+export function isDomainOrSubdomain(n: string, d: string): boolean {
+  return n === d || isSubdomainOf(n, d);
+}
+
+/** `n` ends with `.d` (`n.endsWith(`.${d}`)` without building the string). */
+export function isSubdomainOf(n: string, d: string): boolean {
+  return n.length > d.length && n.charCodeAt(n.length - d.length - 1) === 46 && n.endsWith(d);
 }
 
 export function minutes(n: number): number {

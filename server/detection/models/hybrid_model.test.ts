@@ -95,6 +95,62 @@ describe('hybrid model: Node scores equal Python onnxruntime scores', () => {
   });
 });
 
+describe('hybrid model: inference in a worker thread', () => {
+  const fx = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ParityFixture;
+  let local: HybridModel;
+  let threaded: HybridModel;
+  beforeAll(async () => {
+    local = await HybridModel.load({ directory: MODELS, intraOpThreads: 1 });
+    threaded = await HybridModel.load({ directory: MODELS, intraOpThreads: 1, inferenceThread: true });
+  });
+  afterAll(async () => {
+    await local?.release();
+    await threaded?.release();
+  });
+
+  it('gives exactly the scores of in-thread inference, also for requests in flight together', async () => {
+    const f = unpack(fx.features);
+    const t = unpack(fx.tokens);
+    const s = unpack(fx.numeric);
+    const features = new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4);
+    const tokens = new BigInt64Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength));
+    const numeric = new Float32Array(s.buffer, s.byteOffset, s.byteLength / 4);
+    const stride = SEQ_LEN * SEQ_NUMERIC.length;
+    // Fresh copies per call: the threaded model moves its inputs' buffers to the worker.
+    const slice = (from: number, to: number): Parameters<HybridModel['score']>[0] => ({
+      n: to - from,
+      features: features.slice(from * FEATURE_COUNT, to * FEATURE_COUNT),
+      tokens: tokens.slice(from * SEQ_LEN, to * SEQ_LEN),
+      numeric: numeric.slice(from * stride, to * stride),
+    });
+    const ranges: Array<[number, number]> = [
+      [0, 1],
+      [1, 300],
+      [300, 1000],
+    ];
+    const threadedOut = await Promise.all(ranges.map(([a, b]) => threaded.score(slice(a, b))));
+    for (const [k, [a, b]] of ranges.entries()) {
+      const want = await local.score(slice(a, b));
+      expect(Array.from(threadedOut[k].hybrid)).toEqual(Array.from(want.hybrid));
+      expect(Array.from(threadedOut[k].lightgbm)).toEqual(Array.from(want.lightgbm));
+      expect(Array.from(threadedOut[k].bilstm)).toEqual(Array.from(want.bilstm));
+    }
+    expect(threaded.latency.summary().count).toBe(3);
+  });
+
+  it('rejects requests after release instead of hanging', async () => {
+    const m = await HybridModel.load({ directory: MODELS, intraOpThreads: 1, inferenceThread: true });
+    await m.release();
+    const one = {
+      n: 1,
+      features: new Float32Array(FEATURE_COUNT),
+      tokens: new BigInt64Array(SEQ_LEN),
+      numeric: new Float32Array(SEQ_LEN * SEQ_NUMERIC.length),
+    };
+    await expect(m.score(one)).rejects.toThrow(/released/);
+  });
+});
+
 describe('hybrid model: failures', () => {
   let dir: string;
   beforeEach(() => {

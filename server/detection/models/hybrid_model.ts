@@ -12,6 +12,7 @@ import {
   type ComponentCard,
   type HybridCard,
 } from './model_card';
+import { InferenceThread } from './inference_thread';
 import { LatencyRecorder } from './latency';
 import { TreeShap } from './tree_shap';
 
@@ -41,6 +42,68 @@ export interface HybridModelOptions {
   intraOpThreads?: number;
   /** Check each ONNX file against the sha256 in its card (default true). */
   verifyHashes?: boolean;
+  /**
+   * Run the ONNX sessions in a worker thread (default false): `score` then returns while inference runs on another
+   * core, so a caller that awaits it later (the pipeline runs the rules and detectors meanwhile) overlaps the two.
+   */
+  inferenceThread?: boolean;
+}
+
+/** Raw outputs of one batch: LightGBM probabilities (n x 2) and the Bi-LSTM score (n). */
+interface RawOutputs {
+  probs: Float32Array;
+  lstm: Float32Array;
+}
+
+/** Where the two sessions run: in this thread or in an InferenceThread. */
+interface Sessions {
+  run(inp: HybridInputs): Promise<RawOutputs>;
+  release(): Promise<void>;
+}
+
+function localSessions(lgbm: ort.InferenceSession, lstm: ort.InferenceSession, lgbmOutput: string): Sessions {
+  return {
+    run: async (inp) => {
+      const { n } = inp;
+      const [a, b] = await Promise.all([
+        // Fetch only the probabilities: LightGBM's int64 label output is unused.
+        lgbm.run({ features: new ort.Tensor('float32', inp.features, [n, FEATURE_COUNT]) }, [lgbmOutput]),
+        lstm.run({
+          tokens: new ort.Tensor('int64', inp.tokens, [n, SEQ_LEN]),
+          numeric: new ort.Tensor('float32', inp.numeric, [n, SEQ_LEN, SEQ_NUMERIC.length]),
+        }),
+      ]);
+      return { probs: a[lgbmOutput].data as Float32Array, lstm: b.score.data as Float32Array };
+    },
+    release: async () => {
+      await Promise.all([lgbm.release(), lstm.release()]);
+    },
+  };
+}
+
+function threadSessions(thread: InferenceThread, lgbmOutput: string): Sessions {
+  return {
+    run: (inp) =>
+      thread.run(
+        {
+          n: inp.n,
+          features: inp.features,
+          featureCount: FEATURE_COUNT,
+          tokens: inp.tokens,
+          numeric: inp.numeric,
+          seqLen: SEQ_LEN,
+          seqNumeric: SEQ_NUMERIC.length,
+        },
+        lgbmOutput,
+      ),
+    release: () => thread.release(),
+  };
+}
+
+function probabilitiesOutput(names: readonly string[]): string {
+  const out = names.find((n) => n.startsWith('prob'));
+  if (!out) throw new ModelLoadError(`lightgbm.onnx has no probabilities output (${names.join(', ')})`);
+  return out;
 }
 
 function clampP(p: number): number {
@@ -90,9 +153,7 @@ export class HybridModel {
   private constructor(
     readonly card: HybridCard,
     readonly components: { lightgbm: ComponentCard; bilstm: ComponentCard },
-    private readonly lgbm: ort.InferenceSession,
-    private readonly lstm: ort.InferenceSession,
-    private readonly lgbmOutput: string,
+    private readonly sessions: Sessions,
     /** Exact per-window attributions of the LightGBM component (TreeSHAP over its trees dump). */
     readonly explainer: TreeShap,
   ) {}
@@ -121,14 +182,33 @@ export class HybridModel {
       }
       return bytes;
     };
-    const open = async (c: ComponentCard): Promise<ort.InferenceSession> =>
-      ort.InferenceSession.create(await read(c.file, c.sha256), sessionOptions);
-    const lgbm = await open(lgbmCard);
-    const lstm = await open(lstmCard);
-    const explainer = await loadExplainer(lgbmCard, read);
-    const lgbmOutput = lgbm.outputNames.find((n) => n.startsWith('prob'));
-    if (!lgbmOutput) throw new ModelLoadError(`lightgbm.onnx has no probabilities output (${lgbm.outputNames.join(', ')})`);
-    return new HybridModel(card, { lightgbm: lgbmCard, bilstm: lstmCard }, lgbm, lstm, lgbmOutput, explainer);
+    let sessions: Sessions;
+    if (opts.inferenceThread) {
+      const spec = async (c: ComponentCard): Promise<{ bytes: Uint8Array; options: Record<string, unknown> }> => ({
+        bytes: await read(c.file, c.sha256),
+        options: { ...sessionOptions },
+      });
+      const thread = await InferenceThread.start(await spec(lgbmCard), await spec(lstmCard));
+      let output: string;
+      try {
+        output = probabilitiesOutput(thread.lgbmOutputs);
+      } catch (err) {
+        await thread.release();
+        throw err;
+      }
+      sessions = threadSessions(thread, output);
+    } else {
+      const open = async (c: ComponentCard): Promise<ort.InferenceSession> =>
+        ort.InferenceSession.create(await read(c.file, c.sha256), sessionOptions);
+      const lgbm = await open(lgbmCard);
+      const lstm = await open(lstmCard);
+      sessions = localSessions(lgbm, lstm, probabilitiesOutput(lgbm.outputNames));
+    }
+    const explainer = await loadExplainer(lgbmCard, read).catch(async (err: unknown) => {
+      await sessions.release();
+      throw err;
+    });
+    return new HybridModel(card, { lightgbm: lgbmCard, bilstm: lstmCard }, sessions, explainer);
   }
 
   get version(): string {
@@ -147,16 +227,7 @@ export class HybridModel {
     if (inp.numeric.length !== n * SEQ_LEN * SEQ_NUMERIC.length)
       throw new Error(`numeric: expected ${n * SEQ_LEN * SEQ_NUMERIC.length} values, got ${inp.numeric.length}`);
     const t0 = performance.now();
-    const [a, b] = await Promise.all([
-      // Fetch only the probabilities: LightGBM's int64 label output is unused.
-      this.lgbm.run({ features: new ort.Tensor('float32', inp.features, [n, FEATURE_COUNT]) }, [this.lgbmOutput]),
-      this.lstm.run({
-        tokens: new ort.Tensor('int64', inp.tokens, [n, SEQ_LEN]),
-        numeric: new ort.Tensor('float32', inp.numeric, [n, SEQ_LEN, SEQ_NUMERIC.length]),
-      }),
-    ]);
-    const probs = a[this.lgbmOutput].data as Float32Array;
-    const lstm = b.score.data as Float32Array;
+    const { probs, lstm } = await this.sessions.run(inp);
     const out: HybridScores = {
       lightgbm: new Float64Array(n),
       bilstm: new Float64Array(n),
@@ -172,6 +243,6 @@ export class HybridModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.lgbm.release(), this.lstm.release()]);
+    await this.sessions.release();
   }
 }

@@ -24,6 +24,8 @@ import { WindowAttributor } from './window_attribution';
 export interface HybridScorerOptions {
   directory: string;
   intraOpThreads?: number;
+  /** ONNX inference in a worker thread, overlapping the rest of the batch (see HybridModelOptions). */
+  inferenceThread?: boolean;
   /** Overrides the threshold chosen on validation (card `threshold`). */
   threshold?: number;
   /** Largest inference batch. */
@@ -73,7 +75,11 @@ export class HybridScorer implements ModelScorer {
   /** Never throws: a model that cannot be loaded leaves an inert scorer whose status carries the reason. */
   static async create(opts: HybridScorerOptions): Promise<HybridScorer> {
     try {
-      const model = await HybridModel.load({ directory: opts.directory, intraOpThreads: opts.intraOpThreads });
+      const model = await HybridModel.load({
+        directory: opts.directory,
+        intraOpThreads: opts.intraOpThreads,
+        inferenceThread: opts.inferenceThread,
+      });
       return new HybridScorer(model, undefined, opts);
     } catch (err) {
       const msg = `hybrid model not loaded, model scoring disabled (detectors keep running): ${(err as Error).message}`;

@@ -11,9 +11,14 @@ export { liveModels, type LiveModelStatus } from './registry';
  * or mismatched model gives an inert scorer and a warning, so the detectors keep running.
  */
 export async function createHybridScorer(
-  models: { directory: string; intraOpThreads: number; hybrid: { enabled: boolean } },
+  models: { directory: string; intraOpThreads: number; hybrid: { enabled: boolean }; inferenceThread?: boolean },
   logger?: { warn(msg: string): void },
 ): Promise<HybridScorer | undefined> {
   if (!models.hybrid.enabled) return undefined;
-  return HybridScorer.create({ directory: models.directory, intraOpThreads: models.intraOpThreads, logger });
+  return HybridScorer.create({
+    directory: models.directory,
+    intraOpThreads: models.intraOpThreads,
+    inferenceThread: models.inferenceThread,
+    logger,
+  });
 }

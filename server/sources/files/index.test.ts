@@ -61,6 +61,57 @@ describe('readEventFiles', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('decodes like a whole-file UTF-8 decode when characters (valid or cut short) meet read-chunk boundaries', async () => {
+    // Read chunks are 1 MiB. Chunk 1 ends inside a 3-byte "€"; chunk 2 ends with a lone lead byte (invalid UTF-8)
+    // and chunk 3 is pure ASCII, so it must not take the ASCII fast path while the decoder holds that byte.
+    const CHUNK = 1 << 20;
+    const parts: Buffer[] = [];
+    let size = 0;
+    let i = 0;
+    const add = (b: Buffer): void => {
+      parts.push(b);
+      size += b.length;
+    };
+    const line = (name: Buffer): Buffer => {
+      const [pre, post] = JSON.stringify({ ...doc(i++), note: '@' }).split('"@"');
+      return Buffer.concat([Buffer.from(`${pre}"`), name, Buffer.from(`"${post}\n`)]);
+    };
+    const lineEndingAt = (boundary: number, tail: Buffer): void => {
+      // One line whose value puts `tail` across (or right before) `boundary`.
+      const probe = line(Buffer.from(''));
+      const fill = boundary - size - probe.indexOf('""') - 1 - 1;
+      i--;
+      add(line(Buffer.concat([Buffer.from('a'.repeat(fill)), tail])));
+    };
+    const asciiUntil = (n: number): void => {
+      while (size < n) add(line(Buffer.from(`ascii${i}`)));
+    };
+    asciiUntil(CHUNK - 2000);
+    lineEndingAt(CHUNK, Buffer.from('€é'));
+    asciiUntil(2 * CHUNK - 2000);
+    lineEndingAt(2 * CHUNK, Buffer.from([0xe2]));
+    asciiUntil(4 * CHUNK);
+    add(line(Buffer.from('Ünïcödé tail')));
+    const bytes = Buffer.concat(parts);
+    expect(bytes.subarray(CHUNK - 1, CHUNK + 2).toString()).toBe('€');
+    expect(bytes[2 * CHUNK - 1]).toBe(0xe2);
+    expect(bytes.subarray(2 * CHUNK, 3 * CHUNK).every((b) => b < 128)).toBe(true);
+    const f = path.join(dir, 'utf8.ndjson');
+    fs.writeFileSync(f, bytes);
+    const notes: unknown[] = [];
+    for await (const b of readEventFiles(f, { keepOriginal: true }))
+      for (const e of b.events) notes.push((e.original as { note?: unknown }).note);
+    const expected = bytes
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { note: unknown }).note);
+    expect(notes).toEqual(expected);
+    expect(expected.some((n) => typeof n === 'string' && n.endsWith('€é'))).toBe(true);
+    expect(expected.some((n) => typeof n === 'string' && n.endsWith('a\ufffd'))).toBe(true);
+    expect(notes[notes.length - 1]).toBe('Ünïcödé tail');
+  });
+
   it('reads NDJSON, rejects non-JSON lines with file:line ids, and batches', async () => {
     const f = path.join(dir, 'a.ndjson');
     const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify(doc(i)));

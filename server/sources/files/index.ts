@@ -4,6 +4,7 @@
  * (recursively, sorted). Streams: line files and archives are never held whole. Every document goes through
  * normalizeDocument; bad content becomes a Rejection, only unreadable paths throw.
  */
+import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
 import { Readable } from 'stream';
@@ -99,9 +100,19 @@ async function* decode(
 ): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let first = true;
+  // True while the decoder may hold the first bytes of a character cut at a chunk end.
+  let pending = false;
   for await (const chunk of stream) {
     if (onBytes) onBytes(chunk.length);
-    let s = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let s: string;
+    if (typeof chunk === 'string') s = chunk;
+    else if (!pending && isAscii(chunk)) {
+      // Pure ASCII (most log files): latin1 decoding gives the same string at about twice the speed of UTF-8.
+      s = chunk.toString('latin1');
+    } else {
+      s = decoder.write(chunk);
+      pending = !isAscii(chunk);
+    }
     // A UTF-8 byte-order mark would make the first document unparseable.
     if (first && s.length > 0) {
       if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
