@@ -34,6 +34,18 @@ function unpack(b64: string): Buffer {
   return zlib.gunzipSync(Buffer.from(b64, 'base64'));
 }
 
+/** The parity fixture's inputs as the typed arrays the model takes. */
+function fixtureInputs(fx: ParityFixture): { features: Float32Array; tokens: BigInt64Array; numeric: Float32Array } {
+  const f = unpack(fx.features);
+  const t = unpack(fx.tokens);
+  const s = unpack(fx.numeric);
+  return {
+    features: new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4),
+    tokens: new BigInt64Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength)),
+    numeric: new Float32Array(s.buffer, s.byteOffset, s.byteLength / 4),
+  };
+}
+
 describe('hybrid model: Node scores equal Python onnxruntime scores', () => {
   const fx = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ParityFixture;
   let model: HybridModel;
@@ -48,12 +60,7 @@ describe('hybrid model: Node scores equal Python onnxruntime scores', () => {
   });
 
   it('agrees within 1e-5 on 1,000 fixed inputs, in batches of different sizes', async () => {
-    const f = unpack(fx.features);
-    const t = unpack(fx.tokens);
-    const s = unpack(fx.numeric);
-    const features = new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4);
-    const tokens = new BigInt64Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength));
-    const numeric = new Float32Array(s.buffer, s.byteOffset, s.byteLength / 4);
+    const { features, tokens, numeric } = fixtureInputs(fx);
     expect(features.length).toBe(fx.n * FEATURE_COUNT);
     const stride = SEQ_LEN * SEQ_NUMERIC.length;
     let worst = 0;
@@ -109,12 +116,7 @@ describe('hybrid model: inference in a worker thread', () => {
   });
 
   it('gives exactly the scores of in-thread inference, also for requests in flight together', async () => {
-    const f = unpack(fx.features);
-    const t = unpack(fx.tokens);
-    const s = unpack(fx.numeric);
-    const features = new Float32Array(f.buffer, f.byteOffset, f.byteLength / 4);
-    const tokens = new BigInt64Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength));
-    const numeric = new Float32Array(s.buffer, s.byteOffset, s.byteLength / 4);
+    const { features, tokens, numeric } = fixtureInputs(fx);
     const stride = SEQ_LEN * SEQ_NUMERIC.length;
     // Fresh copies per call: the threaded model moves its inputs' buffers to the worker.
     const slice = (from: number, to: number): Parameters<HybridModel['score']>[0] => ({
