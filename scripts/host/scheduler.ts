@@ -261,21 +261,41 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
       clearTimeout(timeout);
     }
     // The next run waits a full interval after this one ended (a slow run delays the next instead of overlapping),
-    // unless runSoon was called after this run started.
-    const requested = (await this.get(doc.id))?.runSoonAt;
-    const rerun = requested !== undefined && Date.parse(requested) >= started;
-    const nextRun = new Date(
-      rerun ? Date.now() : Date.now() + durationMs(doc.schedule.interval),
-    ).toISOString();
-    const final: TaskDoc = {
-      ...next,
-      status: 'idle',
-      ownerId: undefined,
-      leaseUntil: undefined,
-      lastRunAt: new Date(started).toISOString(),
-      runAt: nextRun,
-      runSoonAt: undefined,
-    };
-    await this.es.index({ index: this.index, id: doc.id, document: final, refresh: 'wait_for' });
+    // unless runSoon was called after this run started. The read and the write are one compare-and-set: a runSoon
+    // landing between them would otherwise be overwritten (its request lost, the task idle for a whole interval),
+    // so on a version conflict the document is read again.
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.es.get<TaskDoc>({ index: this.index, id: doc.id }).catch(() => undefined);
+      const requested = current?._source?.runSoonAt;
+      const rerun = requested !== undefined && Date.parse(requested) >= started;
+      const nextRun = new Date(
+        rerun ? Date.now() : Date.now() + durationMs(doc.schedule.interval),
+      ).toISOString();
+      const final: TaskDoc = {
+        ...next,
+        status: 'idle',
+        ownerId: undefined,
+        leaseUntil: undefined,
+        lastRunAt: new Date(started).toISOString(),
+        runAt: nextRun,
+        runSoonAt: undefined,
+      };
+      const guard =
+        current?._seq_no !== undefined && current._primary_term !== undefined && attempt < 5
+          ? { if_seq_no: current._seq_no, if_primary_term: current._primary_term }
+          : {};
+      try {
+        await this.es.index({
+          index: this.index,
+          id: doc.id,
+          document: final,
+          refresh: 'wait_for',
+          ...guard,
+        });
+        return;
+      } catch (e) {
+        if ((e as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw e;
+      }
+    }
   }
 }

@@ -112,6 +112,51 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
     expect(Date.parse(doc!.runAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
   });
 
+  it('keeps a runSoon that lands between the end of a run and the write of its next run time', async () => {
+    const type = uniqueName('test-runsoon-race');
+    const id = `${type}:1`;
+    let armed = false;
+    let tm: HostTaskManager | undefined;
+    // The scheduler's client, with one interleaving forced: right after the run's closing read of the task
+    // document, another caller's runSoon is written, so the closing write starts from a stale copy.
+    const racing = new Proxy(es, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        if (prop === 'get')
+          return async (...args: Parameters<Client['get']>) => {
+            const r = await target.get(...args);
+            if (armed) {
+              armed = false;
+              await tm!.runSoon(id);
+            }
+            return r;
+          };
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    tm = new HostTaskManager(racing, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
+    let runs = 0;
+    tm.registerTaskDefinitions({
+      [type]: {
+        title: 'runsoon race',
+        timeout: '30s',
+        maxConcurrency: 1,
+        createTaskRunner: () => ({
+          run: async () => {
+            runs++;
+            if (runs === 1) armed = true;
+            return { state: { runs } };
+          },
+        }),
+      },
+    });
+    await tm.ensureScheduled({ id, taskType: type, schedule: { interval: '1h' }, params: {}, state: {} });
+    tm.start();
+    // With a 1 h interval only the runSoon request can cause a second run; a lost request leaves runs at 1.
+    await waitUntil(() => runs >= 2, 15000);
+    await tm.stop();
+  });
+
   it('cancels a run that exceeds its timeout, keeps the previous state and counts the attempt', async () => {
     const type = uniqueName('test-timeout');
     const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50 });
