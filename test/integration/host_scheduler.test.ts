@@ -116,7 +116,6 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
     const type = uniqueName('test-runsoon-race');
     const id = `${type}:1`;
     let armed = false;
-    let tm: HostTaskManager | undefined;
     // The scheduler's client, with one interleaving forced: right after the run's closing read of the task
     // document, another caller's runSoon is written, so the closing write starts from a stale copy.
     const racing = new Proxy(es, {
@@ -127,14 +126,17 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
             const r = await target.get(...args);
             if (armed) {
               armed = false;
-              await tm!.runSoon(id);
+              await tm.runSoon(id);
             }
             return r;
           };
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    tm = new HostTaskManager(racing, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
+    const tm: HostTaskManager = new HostTaskManager(racing, logger, {
+      pollIntervalMs: 50,
+      ownerId: uniqueName('owner'),
+    });
     let runs = 0;
     tm.registerTaskDefinitions({
       [type]: {
