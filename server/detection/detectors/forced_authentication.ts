@@ -5,9 +5,9 @@ import { BoundedMap, isRecord } from './bounded_map';
 import type { Detector } from './types';
 import {
   capEvidence,
-  clampRisk,
   eventId,
   hostName,
+  isLoopback,
   isSysmon,
   present,
   severityFor,
@@ -43,10 +43,6 @@ interface HostState {
 export interface SmbConnection {
   direction: 'inbound' | 'outbound';
   peer: string;
-}
-
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1' || ip === '0:0:0:0:0:0:0:1';
 }
 
 /** The SMB connection of the kernel an event records (Sysmon 3 of `System`, port 445), or undefined. */
@@ -122,7 +118,7 @@ export class ForcedAuthenticationDetector implements Detector {
     const gap = t - first[0];
     if (gap < 0 || gap > this.windowMs || t < (state.quietUntil[c.peer] ?? 0)) return [];
     state.quietUntil[c.peer] = t + this.cfg.quietMinutes * 60_000;
-    const risk = clampRisk(72);
+    const risk = 72;
     const seconds = Math.max(0, Math.round(gap / 100) / 10);
     return [
       {

@@ -106,12 +106,14 @@ async function* decode(
     if (onBytes) onBytes(chunk.length);
     let s: string;
     if (typeof chunk === 'string') s = chunk;
-    else if (!pending && isAscii(chunk)) {
+    else {
+      const ascii = isAscii(chunk);
       // Pure ASCII (most log files): latin1 decoding gives the same string at about twice the speed of UTF-8.
-      s = chunk.toString('latin1');
-    } else {
-      s = decoder.write(chunk);
-      pending = !isAscii(chunk);
+      if (ascii && !pending) s = chunk.toString('latin1');
+      else {
+        s = decoder.write(chunk);
+        pending = !ascii;
+      }
     }
     // A UTF-8 byte-order mark would make the first document unparseable.
     if (first && s.length > 0) {
