@@ -17,13 +17,17 @@ import type { Finding } from './types';
  * The detection pipeline: the one object every host (Kibana task, Kafka worker, ingest route, offline CLI) calls.
  * Per batch of normalized events it runs the single-event rules, the stateful behaviour detectors and the model
  * scorers, turns every finding into an ECS alert with a deterministic id, and links the findings into incidents.
- * Its state (detector windows and open incidents) is plain JSON (`getState`/`restoreState`).
+ * Its state (detector and threshold-rule windows, suppression, model windows and open incidents) is plain JSON
+ * (`getState`/`restoreState`).
  */
 
 /** Anything that evaluates single events into findings (the rule engine). */
 export interface RuleEvaluator {
   evaluate(event: Event): Finding[];
   flush?(): Finding[];
+  /** Open windows (threshold rules) as JSON, saved with the pipeline state; `restore` replaces them. */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** Extension point for the ML models: scores a batch of events, returns findings (detector `model`/`baseline`). */
@@ -52,6 +56,8 @@ export interface PipelineState {
   suppression?: unknown;
   /** Model scorers' snapshots by scorer id (absent in states from older versions). */
   models?: Record<string, unknown>;
+  /** The rule engine's open threshold windows (absent in states from older versions). */
+  rules?: unknown;
 }
 
 export interface DetectionPipelineOptions {
@@ -157,6 +163,7 @@ export class DetectionPipeline {
       correlation: this.correlator.toJSON(),
       suppression: this.suppressor.snapshot(),
       models: Object.fromEntries(this.scorers.filter((m) => m.snapshot).map((m) => [m.id, m.snapshot?.()])),
+      rules: this.rules?.snapshot?.(),
     };
   }
 
@@ -167,6 +174,7 @@ export class DetectionPipeline {
     for (const d of this.detectors) d.restore(detectors[d.id]);
     this.correlator = Correlator.fromJSON(s.correlation, this.config.correlation);
     this.suppressor.restore(s.suppression);
+    this.rules?.restore?.(s.rules);
     for (const m of this.scorers) m.restore?.(isRecord(s.models) ? s.models[m.id] : undefined);
   }
 

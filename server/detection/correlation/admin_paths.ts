@@ -128,7 +128,10 @@ export class AdminPathLearner {
   private readonly edges: BoundedMap<EdgeState>;
   private readonly accounts: BoundedMap<AccountState>;
   private readonly hosts: BoundedMap<HostState>;
-  /** origin id -> mark of recent admin-path events (not persisted: findings cite events of the same batch). */
+  /**
+   * origin id -> mark of recent admin-path events. Persisted: windowed findings (thresholds, logon-then-execute)
+   * cite events of earlier batches, and a restart must judge them as an uninterrupted run would.
+   */
   private readonly recent: BoundedMap<PathMark>;
   private readonly practice: BoundedMap<PracticeState>;
   /** `account|host` -> first time the account logged on to or administered from the host. */
@@ -416,6 +419,7 @@ export class AdminPathLearner {
       practice: this.practice.toJSON(),
       accountOn: this.accountOn.toJSON(),
       ipHost: this.ipHost.toJSON(),
+      recent: this.recent.toJSON(),
     };
   }
 
@@ -437,5 +441,6 @@ export class AdminPathLearner {
     this.practice.load(s.practice, isPractice);
     this.accountOn.load(s.accountOn, isNumber);
     this.ipHost.load(s.ipHost, isString);
+    this.recent.load(s.recent, isMark);
   }
 }

@@ -110,7 +110,7 @@ export function artifactOf(ev: Event, actor?: string): Artifact | undefined {
 
 export class DeploymentTracker {
   private readonly keys: BoundedMap<KeyState>;
-  /** origin id -> artifact key of recent artifact events (findings cite them a moment later). */
+  /** origin id -> artifact key of recent artifact events (findings cite them later, maybe after a restart). */
   private readonly recent: BoundedMap<string>;
   private readonly windowMs: number;
 
@@ -165,12 +165,13 @@ export class DeploymentTracker {
   }
 
   snapshot(): unknown {
-    // Recent event ids are not kept: findings cite events of the batch that produced them.
-    return { keys: this.keys.toJSON() };
+    // Recent event ids are kept too: a windowed finding may cite an event of an earlier batch.
+    return { keys: this.keys.toJSON(), recent: this.recent.toJSON() };
   }
 
   restore(state: unknown): void {
     const s = isRecord(state) ? state : {};
     this.keys.load(s.keys, isKeyState);
+    this.recent.load(s.recent, (v): v is string => typeof v === 'string');
   }
 }

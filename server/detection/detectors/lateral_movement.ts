@@ -217,6 +217,9 @@ function isSourceState(v: unknown): v is SourceState {
     typeof v.newQuietUntil === 'number'
   );
 }
+function isImageSlot(v: unknown): v is [string] {
+  return Array.isArray(v) && v.length === 1 && typeof v[0] === 'string';
+}
 function isHostState(v: unknown): v is HostState {
   return isRecord(v) && Array.isArray(v.inbound) && isRecord(v.quietUntil);
 }
@@ -297,7 +300,12 @@ export class LateralMovementDetector implements Detector {
   }
 
   snapshot(): unknown {
-    return { latest: this.latest, sources: this.sources.toJSON(), hosts: this.hosts.toJSON() };
+    return {
+      latest: this.latest,
+      sources: this.sources.toJSON(),
+      hosts: this.hosts.toJSON(),
+      images: this.images.toJSON(),
+    };
   }
 
   restore(state: unknown): void {
@@ -305,6 +313,7 @@ export class LateralMovementDetector implements Detector {
     this.latest = typeof s.latest === 'number' ? s.latest : 0;
     this.sources.load(s.sources, isSourceState);
     this.hosts.load(s.hosts, isHostState);
+    this.images.load(s.images, isImageSlot);
   }
 
   private onHop(hop: Hopping, ev: Event, t: number): Finding[] {

@@ -199,4 +199,40 @@ tests:
     const out = [at(0, 'a'), at(30, 'b'), at(95, 'c'), at(100, 'd')].flatMap((e) => engine.evaluate(e));
     expect(out).toHaveLength(0);
   });
+
+  it('keeps an open window across snapshot and restore, so a burst split by a restart still fires the same', () => {
+    const whole = new RuleEngine([rule]);
+    const expected = [at(0, 'a'), at(2, 'b'), at(4, 'c')].flatMap((e) => whole.evaluate(e));
+    const before = new RuleEngine([rule]);
+    expect([at(0, 'a'), at(2, 'b')].flatMap((e) => before.evaluate(e))).toEqual([]);
+    const after = new RuleEngine([rule]);
+    after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    const out = after.evaluate(at(4, 'c'));
+    expect(out).toHaveLength(1);
+    expect(out).toEqual(expected);
+  });
+
+  it('keeps the quiet period after firing across a restart (one burst, one finding)', () => {
+    const before = new RuleEngine([rule]);
+    expect([at(0, 'a'), at(1, 'b'), at(2, 'c')].flatMap((e) => before.evaluate(e))).toHaveLength(1);
+    const after = new RuleEngine([rule]);
+    after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    expect([at(3, 'd'), at(4, 'e'), at(5, 'f')].flatMap((e) => after.evaluate(e))).toHaveLength(0);
+  });
+
+  it('leaves groups long behind the newest event out of the snapshot', () => {
+    const engine = new RuleEngine([rule]);
+    engine.evaluate(at(0, 'a', '10.0.0.7'));
+    engine.evaluate(at(300, 'b'));
+    const groups = (engine.snapshot().thresholds['test.threshold'] ?? []).map(([key]) => key);
+    expect(groups).toEqual(['10.0.0.5']);
+  });
+
+  it('starts empty from a malformed snapshot instead of failing', () => {
+    const engine = new RuleEngine([rule]);
+    engine.restore({ version: 1, latest: 5, thresholds: { 'test.threshold': [['k', { times: 'x' }], 7] } });
+    expect(engine.snapshot().thresholds).toEqual({});
+    engine.restore('garbage');
+    expect([at(0, 'a'), at(1, 'b'), at(2, 'c')].flatMap((e) => engine.evaluate(e))).toHaveLength(1);
+  });
 });

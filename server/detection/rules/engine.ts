@@ -2,12 +2,14 @@
  * The rule engine: loads `detection_rules/**\/*.yml`, compiles each rule once, indexes rules by
  * (channel, event id) so an event is only tested against rules that can match it, and turns matches into
  * `Finding`s with the explanation filled in. Threshold rules keep a bounded, per-group sliding window in event
- * time.
+ * time; those windows are part of the pipeline state (`snapshot`/`restore`), so a burst that spans a host restart
+ * still fires, with the same evidence and alert id.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { load as loadYaml } from 'js-yaml';
 import type { Event } from '../../../common/event';
+import { isRecord } from '../detectors/bounded_map';
 import type { EvidenceRef, Finding } from '../types';
 import { compileCachedCondition, FieldCache, type CachedPredicate } from './condition';
 import { getter, valueToText } from './fields';
@@ -113,6 +115,47 @@ interface GroupState {
   lastSeen: number;
 }
 
+/** What `RuleEngine.snapshot()` returns: per threshold rule id, its open groups in insertion order. */
+export interface RuleEngineState {
+  version: 1;
+  /** Newest event time seen (epoch ms), null before any. */
+  latest: number | null;
+  thresholds: Record<string, [string, GroupState][]>;
+}
+
+/** A saved group, or undefined when malformed. */
+function parseGroupState(v: unknown): GroupState | undefined {
+  if (!isRecord(v)) return undefined;
+  const { times, values, events, quietUntil, lastSeen } = v;
+  const ok =
+    Array.isArray(times) &&
+    times.every((x) => typeof x === 'number') &&
+    Array.isArray(values) &&
+    values.every((x) => typeof x === 'string') &&
+    Array.isArray(events) &&
+    events.every((e) => isRecord(e) && typeof e['@timestamp'] === 'string' && isRecord(e.origin)) &&
+    times.length === values.length &&
+    times.length === events.length &&
+    // JSON has no -Infinity: a group that never fired comes back with quietUntil null.
+    (typeof quietUntil === 'number' || quietUntil === null) &&
+    typeof lastSeen === 'number';
+  if (!ok) return undefined;
+  return {
+    times: times as number[],
+    values: values as string[],
+    events: events as Event[],
+    quietUntil: typeof quietUntil === 'number' ? quietUntil : -Infinity,
+    lastSeen,
+  };
+}
+
+function withoutOriginal(e: Event): Event {
+  if (e.original === undefined) return e;
+  const copy = { ...e };
+  delete copy.original;
+  return copy;
+}
+
 const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
 
 /** `{{host.name}}`, `{{a|b}}` (first present), `{{count}}` for thresholds; missing values read "unknown". */
@@ -172,6 +215,8 @@ export class RuleEngine {
   private readonly keepEvents: boolean;
   private readonly maxEvidence: number;
   private readonly maxGroups: number;
+  /** Newest event time any threshold group has seen: groups far behind it are left out of snapshots. */
+  private latest = -Infinity;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -292,6 +337,7 @@ export class RuleEngine {
     if (key === undefined) return undefined;
     const ts = Date.parse(event['@timestamp']);
     if (Number.isNaN(ts)) return undefined;
+    if (ts > this.latest) this.latest = ts;
     let g = t.groups.get(key);
     if (!g) {
       if (t.groups.size >= this.maxGroups) this.evictOldest(t);
@@ -336,6 +382,46 @@ export class RuleEngine {
     g.values = [];
     g.events = [];
     return f;
+  }
+
+  /**
+   * The open threshold windows as JSON, by rule id. A group whose newest event is more than two windows behind the
+   * newest event seen, and whose quiet period is over, is left out: the next in-order event of its key would drop all
+   * of its events anyway, so a fresh group behaves the same. Events are kept without their original document.
+   */
+  snapshot(): RuleEngineState {
+    const thresholds: RuleEngineState['thresholds'] = {};
+    for (const c of this.compiled) {
+      const t = c.threshold;
+      if (!t || t.groups.size === 0) continue;
+      const since = this.latest - 2 * t.windowMs;
+      const groups: [string, GroupState][] = [];
+      for (const [key, g] of t.groups) {
+        const live = (g.events.length > 0 && g.lastSeen >= since) || g.quietUntil > since;
+        if (!live) continue;
+        groups.push([key, { ...g, events: g.events.map(withoutOriginal) }]);
+      }
+      if (groups.length > 0) thresholds[c.rule.id] = groups;
+    }
+    return { version: 1, latest: Number.isFinite(this.latest) ? this.latest : null, thresholds };
+  }
+
+  /** Replaces the threshold windows with a `snapshot()`; malformed parts (or rules no longer loaded) are dropped. */
+  restore(state: unknown): void {
+    for (const c of this.compiled) c.threshold?.groups.clear();
+    this.latest = -Infinity;
+    if (!isRecord(state) || state.version !== 1 || !isRecord(state.thresholds)) return;
+    if (typeof state.latest === 'number') this.latest = state.latest;
+    const byId = new Map(this.compiled.map((c) => [c.rule.id, c]));
+    for (const [id, groups] of Object.entries(state.thresholds)) {
+      const t = byId.get(id)?.threshold;
+      if (!t || !Array.isArray(groups)) continue;
+      for (const entry of groups.slice(-this.maxGroups)) {
+        const g =
+          Array.isArray(entry) && typeof entry[0] === 'string' ? parseGroupState(entry[1]) : undefined;
+        if (g) t.groups.set(entry[0] as string, g);
+      }
+    }
   }
 
   private evictOldest(t: CompiledThreshold): void {
