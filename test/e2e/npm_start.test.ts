@@ -46,8 +46,10 @@ describe('npm start (the host script as a child process)', () => {
     },
     intake: { index: `${prefix}-intake`, deadLetterIndex: `${prefix}-dead` },
     state: { index: state },
-    // The comparison is about the source cursor and detector state surviving kill -9. The model scorers keep their
-    // open entity windows in memory (not saved per batch), so after a crash they may score those windows differently.
+    // The comparison is about the source cursor and the detector and rule state surviving kill -9 (the per-batch
+    // equivalence of that state, models aside, is pinned by server/detection/pipeline_restart.test.ts). The model
+    // scorers save their open entity windows bounded (server/detection/models/scorer_state.ts), so after a crash
+    // they may score a long-open window differently.
     models: { hybrid: { enabled: false }, baselines: { enabled: false } },
     schedule: { detectionInterval: '5s' },
     ingest: { tokens: [{ name: 'admin', token: ADMIN_TOKEN, privileges: ['all'] }] },
