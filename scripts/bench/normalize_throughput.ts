@@ -6,8 +6,10 @@
  * and prints events/s, MB/s and the ratio B/A (target >= 0.70).
  * Both sides are warmed up on the first --warmup lines first; runs alternate which side goes first; the median ratio
  * of the runs is the result.
+ * B reads large files with readEventFiles' default worker threads (parallel_reader.ts); `--read-workers 0` measures
+ * the single-thread reader. The CPU-time ratio (all threads) is printed next to the wall-clock one.
  * Run: npx tsx scripts/bench/normalize_throughput.ts [file.ndjson] [--lines 1000000] [--format winlogbeat|winlogbeat-raw|wazuh]
- *        [--runs 3] [--warmup 50000]
+ *        [--runs 3] [--warmup 50000] [--read-workers N]
  */
 import { once } from 'events';
 import * as fs from 'fs';
@@ -17,6 +19,7 @@ import { parseArgs } from 'util';
 import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { readEventFiles } from '../../server/sources/files';
 import { splitLines } from '../../server/sources/files/json_stream';
+import { defaultReadWorkers } from '../../server/sources/files/parallel_reader';
 import { asAsync, OutputFormat, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { writeNdjson } from '../../server/simulator/targets/file';
@@ -69,10 +72,13 @@ async function plainParse(file: string): Promise<number> {
   return n;
 }
 
-async function readAndNormalize(file: string): Promise<{ events: number; rejections: number }> {
+async function readAndNormalize(
+  file: string,
+  readWorkers?: number,
+): Promise<{ events: number; rejections: number }> {
   let events = 0;
   let rejections = 0;
-  for await (const b of readEventFiles(file, { batchSize: 1000 })) {
+  for await (const b of readEventFiles(file, { batchSize: 1000, readWorkers })) {
     events += b.events.length;
     rejections += b.rejections.length;
   }
@@ -96,8 +102,10 @@ async function main(): Promise<void> {
       format: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
+      'read-workers': { type: 'string' },
     },
   });
+  const readWorkers = values['read-workers'] !== undefined ? Number(values['read-workers']) : undefined;
   const lines = Number(values.lines ?? 1_000_000);
   const format = (values.format ?? 'winlogbeat') as OutputFormat;
   const runs = Number(values.runs ?? 3);
@@ -118,7 +126,7 @@ async function main(): Promise<void> {
       const prefix = await writePrefix(file as string, warmupLines);
       try {
         await plainParse(prefix);
-        await readAndNormalize(prefix);
+        await readAndNormalize(prefix, readWorkers);
       } finally {
         fs.rmSync(prefix, { force: true });
       }
@@ -129,7 +137,7 @@ async function main(): Promise<void> {
     for (let r = 1; r <= runs; r++) {
       // Alternate the order so page cache and JIT warm-up favour neither side.
       const a = r % 2 === 1 ? await time(() => plainParse(file)) : undefined;
-      const b = await time(() => readAndNormalize(file));
+      const b = await time(() => readAndNormalize(file, readWorkers));
       const a2 = a ?? (await time(() => plainParse(file)));
       const aRate = a2.value / (a2.ms / 1000);
       const bRate = b.value.events / (b.ms / 1000);
@@ -149,6 +157,7 @@ async function main(): Promise<void> {
     console.log(
       `median ratio ${median(ratios).toFixed(3)} wall, ${median(cpuRatios).toFixed(3)} CPU time, over ${runs} runs ` +
         `(target >= 0.70); file ${mb.toFixed(0)} MB; ` +
+        `reader threads ${readWorkers ?? `default (${defaultReadWorkers()})`}; ` +
         `node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(2)}`,
     );
   } finally {

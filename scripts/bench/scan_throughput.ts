@@ -11,7 +11,7 @@
  * (~0.7 KB) uniform documents instead, where JSON.parse is cheap and per-event detection cost dominates.
  *
  *   npx tsx scripts/bench/scan_throughput.ts [--lines 1000000] [--docs simulator|compact] [--file existing.ndjson]
- *     [--keep] [--no-models]
+ *     [--keep] [--no-models] [--read-workers N]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -221,6 +221,7 @@ async function main(): Promise<number> {
       file: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'no-models': { type: 'boolean', default: false },
+      'read-workers': { type: 'string' },
       docs: { type: 'string', default: 'simulator' },
     },
   });
@@ -254,7 +255,15 @@ async function main(): Promise<number> {
   const c0 = process.cpuUsage();
   // Models on by default, as `apt-detect scan` runs; --no-models measures rules and detectors alone.
   const noModels = values['no-models'] === true;
-  const code = await scan([file, '--out', os.devNull, '--quiet', ...(noModels ? ['--no-models'] : [])]);
+  const readWorkers = values['read-workers'];
+  const code = await scan([
+    file,
+    '--out',
+    os.devNull,
+    '--quiet',
+    ...(noModels ? ['--no-models'] : []),
+    ...(readWorkers !== undefined ? ['--read-workers', readWorkers] : []),
+  ]);
   const scanSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const scanCpu = process.cpuUsage(c0);
   const scanCpuSeconds = (scanCpu.user + scanCpu.system) / 1e6;
