@@ -17,6 +17,16 @@ export function datasetsDir(): string {
   return dir;
 }
 
+/** The datasets folder, or undefined with a warning naming `who` and why (tests that skip when it is absent). */
+export function datasetsDirOrWarn(who: string): string | undefined {
+  try {
+    return datasetsDir();
+  } catch (err) {
+    console.warn(`${who}: skipped: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 export function datasetPath(...parts: string[]): string {
   return path.join(datasetsDir(), ...parts);
 }

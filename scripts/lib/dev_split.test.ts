@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { datasetsDir } from './datasets';
+import { datasetsDirOrWarn } from './datasets';
 import {
   assignSplits,
   DEV_SETS,
@@ -10,15 +10,6 @@ import {
   type DevFile,
   type DevSet,
 } from './dev_split';
-
-function locate(): string | undefined {
-  try {
-    return datasetsDir();
-  } catch (err) {
-    console.warn(`dev_split.test: dataset checks skipped: ${(err as Error).message}`);
-    return undefined;
-  }
-}
 
 function unit(set: DevSet, relPath: string, stratum = 'a'): Omit<DevFile, 'split'> {
   return { set, relPath, paths: [relPath], stratum, tacticIds: [], techniqueIds: [] };
@@ -82,7 +73,7 @@ describe('assignSplits', () => {
   });
 });
 
-const root = locate();
+const root = datasetsDirOrWarn('dev_split.test: dataset checks');
 (root ? describe : describe.skip)('the development sets', () => {
   const files = root ? listDevFiles(root) : [];
 

@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import { isRejection, type Event } from '../../common/event';
-import { datasetsDir } from '../../scripts/lib/datasets';
+import { datasetsDirOrWarn } from '../../scripts/lib/datasets';
 import { normalizeDocument } from '../normalize';
 import { readEventFiles } from '../sources/files';
 import { simulate } from '../simulator/generator';
@@ -48,15 +48,6 @@ function inReadingOrder(events: Event[]): Event[] {
   );
 }
 
-function datasetsOrUndefined(): string | undefined {
-  try {
-    return datasetsDir();
-  } catch (err) {
-    console.warn(`pipeline_restart.test: dataset case skipped: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
 describe('pipeline state across restarts', () => {
   const rules = loadRules();
   const BATCH = 200;
@@ -88,7 +79,7 @@ describe('pipeline state across restarts', () => {
     },
   );
 
-  const datasets = datasetsOrUndefined();
+  const datasets = datasetsDirOrWarn('pipeline_restart.test: dataset case');
   (datasets ? it : it.skip)(
     'evtx-attack-samples as one stream: same alert ids when it restarts after every batch',
     async () => {

@@ -5,20 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { datasetsDir } from '../../scripts/lib/datasets';
+import { datasetsDirOrWarn } from '../../scripts/lib/datasets';
 import { readEventFiles } from '../sources/files';
 import type { Event, Rejection } from '../../common/event';
 
-function locate(): string | undefined {
-  try {
-    return datasetsDir();
-  } catch (err) {
-    console.warn(`datasets.test: skipped: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-const root = locate();
+const root = datasetsDirOrWarn('datasets.test');
 
 interface Tally {
   accepted: number;
