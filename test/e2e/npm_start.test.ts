@@ -124,6 +124,16 @@ describe('npm start (the host script as a child process)', () => {
     });
   }
 
+  /** SIGTERM, then waits for the exit (SIGKILL after 60 s). */
+  async function stop(c: ChildProcess): Promise<void> {
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 60_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
   async function taskDoc(): Promise<{ status?: string; state?: { cursor?: unknown } } | undefined> {
     const res = await es.search<{ id: string; status?: string; state?: { cursor?: unknown } }>(
       { index: `${prefix}-tasks`, query: { term: { _id: TASK_ID } } },
@@ -183,7 +193,10 @@ describe('npm start (the host script as a child process)', () => {
       if (!done) await new Promise((r) => setTimeout(r, 500));
     }
     expect(done).toBe(true);
-    child!.kill('SIGTERM');
+    // The host must be gone before the reference run: a detection run of its own still in flight would write seen
+    // markers into the same stream's marker indices the reference starts from (deleted below), and the reference
+    // would then skip those documents.
+    await stop(child!);
     const afterCrash = await alertIds(`${prefix}-alerts`);
 
     // Reference: the same data through the same runner without interruption, into another alerts index.
