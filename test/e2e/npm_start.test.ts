@@ -142,6 +142,22 @@ describe('npm start (the host script as a child process)', () => {
     return res.hits?.hits[0]?._source;
   }
 
+  async function describeAlerts(index: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const res = await es.search<{
+      rule?: { id?: string };
+      apt?: { first_seen?: string; evidence_count?: number };
+    }>({
+      index,
+      size: ids.length,
+      query: { ids: { values: ids } },
+    });
+    return res.hits.hits.map(
+      (h) =>
+        `${h._source?.rule?.id} ${h._source?.apt?.first_seen} (${h._source?.apt?.evidence_count} events)`,
+    );
+  }
+
   async function alertIds(index: string): Promise<string[]> {
     await es.indices.refresh({ index }, { ignore: [404] });
     const res = await es.search({ index, size: 10_000, _source: false }, { ignore: [404] });
@@ -213,6 +229,16 @@ describe('npm start (the host script as a child process)', () => {
 
     expect(afterCrash.length).toBeGreaterThan(0);
     expect(new Set(afterCrash).size).toBe(afterCrash.length);
+    if (JSON.stringify(afterCrash) !== JSON.stringify(uninterrupted)) {
+      // Which detections differ, for the failure report (ids alone say nothing).
+      const only = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+      console.log(
+        'after crash only:',
+        await describeAlerts(`${prefix}-alerts`, only(afterCrash, uninterrupted)),
+        '\nuninterrupted only:',
+        await describeAlerts(`${prefix}-ref-alerts`, only(uninterrupted, afterCrash)),
+      );
+    }
     expect(afterCrash).toEqual(uninterrupted);
   });
 });
