@@ -111,7 +111,8 @@ export class DetectionPipeline {
   }
 
   async processBatch(events: Event[]): Promise<PipelineResult> {
-    const findings: Finding[] = [];
+    const kept: Finding[] = [];
+    const found: Finding[] = [];
     // Scorers start first: their synchronous part (feature windows) runs now, and a scorer whose inference runs in
     // a worker thread scores while the rules and detectors below run. Their findings still come after the
     // per-event ones, in scorer order, as before.
@@ -126,14 +127,20 @@ export class DetectionPipeline {
       setDetectorEventScope(ev);
       try {
         this.suppressor.observe(ev);
-        if (this.rules) pushAll(findings, this.rules.evaluate(ev));
-        for (const d of this.detectors) pushAll(findings, d.observe(ev));
+        found.length = 0;
+        if (this.rules) pushAll(found, this.rules.evaluate(ev));
+        for (const d of this.detectors) pushAll(found, d.observe(ev));
+        // Per event, not per batch: what the suppressor holds or groups must not depend on where a batch ends.
+        pushAll(kept, this.suppressor.filter(found));
       } finally {
         setDetectorEventScope(undefined);
       }
     }
-    for (const p of scoring) pushAll(findings, await p);
-    return this.emit(this.suppressor.filter(findings));
+    // Model findings come per batch (their windows are scored together), so they are filtered at its end.
+    const scored: Finding[] = [];
+    for (const p of scoring) pushAll(scored, await p);
+    if (scored.length > 0) pushAll(kept, this.suppressor.filter(scored, events));
+    return this.emit(kept);
   }
 
   /** Ends the current windows (end of a scan, task shutdown): flushes detectors and closes stale incidents. */

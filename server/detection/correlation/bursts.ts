@@ -116,6 +116,12 @@ export class BurstGrouper {
    * Bursts whose collection time is over at event time `now` (all of them when `all`), as alerts. Bursts from
    * `waitFor` sources stay open: findings about them are still held elsewhere (deployment prevalence).
    */
+  /** True when a collecting burst's time is over at event time `now` (the suppressor asks after every event). */
+  due(now: number): boolean {
+    for (const b of this.open) if (b.releaseAt > 0 && now >= b.releaseAt) return true;
+    return false;
+  }
+
   release(now: number, all: boolean, waitFor?: Set<string>): Finding[] {
     const out: Finding[] = [];
     for (const b of this.open) {

@@ -154,6 +154,14 @@ export class DeploymentTracker {
     return this.hostCount(key) >= this.cfg.minHosts;
   }
 
+  /** True when `account` put one artifact on two or more hosts within the window before `t`: a rollout may be under way. */
+  isDeploying(account: string, t: number): boolean {
+    for (const [key, s] of this.keys.entries()) {
+      if (s.count >= 2 && t - s.last <= this.windowMs && key.split('|')[1] === account) return true;
+    }
+    return false;
+  }
+
   describe(key: string): { what: string; account: string; first: number; last: number } | undefined {
     const s = this.keys.get(key);
     if (!s) return undefined;

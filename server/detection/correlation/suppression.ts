@@ -122,10 +122,23 @@ export class FindingSuppressor {
     if (this.routine) this.batch.push(ev);
   }
 
-  /** Findings to alert on now: the ones that pass, held ones whose wait is over, and new rollout aggregates. */
-  filter(findings: Finding[]): Finding[] {
+  /**
+   * Findings to alert on now: the ones that pass, held ones whose wait is over, and new rollout aggregates. The
+   * pipeline calls this after every event (with that event's findings), so holds and bursts end at the same event
+   * however the input is cut into batches: a restarted task, a scan and a replay all give the same alerts.
+   */
+  filter(findings: Finding[], context?: readonly Event[]): Finding[] {
+    if (
+      findings.length === 0 &&
+      this.pending.length === 0 &&
+      (this.bursts === undefined || !this.bursts.due(this.latest))
+    ) {
+      this.batch.length = 0;
+      return [];
+    }
     const out: Finding[] = [];
-    const events = findings.length > 0 && this.routine ? this.indexBatch() : undefined;
+    // The events a finding's trigger is looked up in: those since the last call, or the caller's (a batch).
+    const events = findings.length > 0 && this.routine ? this.indexBatch(context ?? this.batch) : undefined;
     for (const f of findings) {
       const key = this.deploymentKey(f);
       if (key !== undefined) {
@@ -149,6 +162,7 @@ export class FindingSuppressor {
           continue;
         }
       }
+      if (this.holdsForRollout(f)) continue;
       this.decide(f, out, events);
     }
     this.batch = [];
@@ -204,6 +218,22 @@ export class FindingSuppressor {
     out.push(f);
   }
 
+  /**
+   * Logon findings (fan-out, new edges) of accounts that are putting an artifact on several hosts wait like the
+   * artifact findings do: the rollout may become prevalent a few events later, and then they belong to it. Deciding
+   * them only once the hold ends or the rollout shows makes the outcome independent of where a batch ends.
+   */
+  private holdsForRollout(f: Finding): boolean {
+    const holdMs = this.cfg.deployments.holdMinutes * 60_000;
+    if (!this.deployments || holdMs <= 0 || this.pending.length >= MAX_PENDING) return false;
+    const marks = this.marksOf(f);
+    if (marks.length === 0 || marks.length !== f.evidence.length) return false;
+    const t = Date.parse(f.lastSeen) || this.latest;
+    if (!marks.every((m) => this.deployments?.isDeploying(m[2], t))) return false;
+    this.pending.push({ finding: f, key: '', releaseAt: Math.max(t, this.latest) + holdMs, marks });
+    return true;
+  }
+
   /** Sources of held findings: their bursts wait for them, so one PsExec stays one alert. */
   private heldSources(): Set<string> | undefined {
     if (this.pending.length === 0) return undefined;
@@ -232,9 +262,9 @@ export class FindingSuppressor {
     });
   }
 
-  private indexBatch(): Map<string, Event> {
+  private indexBatch(events: readonly Event[]): Map<string, Event> {
     const byId = new Map<string, Event>();
-    for (const ev of this.batch) byId.set(ev.origin.id, ev);
+    for (const ev of events) byId.set(ev.origin.id, ev);
     return byId;
   }
 
@@ -294,8 +324,11 @@ export class FindingSuppressor {
     if (this.pending.length === 0) return;
     const keep: Pending[] = [];
     for (const p of this.pending) {
-      if (this.deployments?.isPrevalent(p.key)) this.fold(p.finding, p.key, out);
+      if (p.key !== '' && this.deployments?.isPrevalent(p.key)) this.fold(p.finding, p.key, out);
       else if (all || this.latest >= p.releaseAt) this.decide(p.finding, out, undefined, p.marks);
+      // A held logon finding goes as soon as its account's rollout shows (decide then folds it).
+      else if (p.key === '' && this.isRolloutLogon(p.finding, p.marks ?? []))
+        this.decide(p.finding, out, undefined, p.marks);
       else keep.push(p);
     }
     this.pending = keep;
