@@ -132,7 +132,16 @@ export class HostTaskManager implements TaskManagerSetupContract, TaskManagerSta
    */
   async runSoon(id: string): Promise<void> {
     const now = new Date().toISOString();
-    await this.es.update({ index: this.index, id, doc: { runAt: now, runSoonAt: now }, refresh: 'wait_for' });
+    // The task document is also written by claims, run ends and other runSoon calls (one per ingest request); a
+    // partial update re-applies on conflict (it only sets times) rather than failing the caller with a 409. Each
+    // retry is one lost race, so the bound covers that many concurrent writers.
+    await this.es.update({
+      index: this.index,
+      id,
+      doc: { runAt: now, runSoonAt: now },
+      refresh: 'wait_for',
+      retry_on_conflict: 25,
+    });
   }
 
   start(): void {

@@ -112,6 +112,31 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
     expect(Date.parse(doc!.runAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
   });
 
+  it('takes runSoon calls that race each other and the task document writes without a version conflict', async () => {
+    const type = uniqueName('test-runsoon-race');
+    const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
+    tm.registerTaskDefinitions({
+      [type]: {
+        title: 'runsoon race',
+        timeout: '30s',
+        maxConcurrency: 1,
+        createTaskRunner: () => ({ run: async () => ({ state: {} }) }),
+      },
+    });
+    await tm.ensureScheduled({
+      id: `${type}:1`,
+      taskType: type,
+      schedule: { interval: '1h' },
+      params: {},
+      state: {},
+    });
+    tm.start();
+    // Parallel partial updates of one document conflict in Elasticsearch unless they retry.
+    await Promise.all(Array.from({ length: 20 }, () => tm.runSoon(`${type}:1`)));
+    await tm.stop();
+    expect((await tm.get(`${type}:1`))?.taskType).toBe(type);
+  });
+
   it('keeps a runSoon that lands between the end of a run and the write of its next run time', async () => {
     const type = uniqueName('test-runsoon-race');
     const id = `${type}:1`;
