@@ -16,6 +16,20 @@ async function waitUntil(cond: () => Promise<boolean> | boolean, timeoutMs = 300
   throw new Error('condition not met in time');
 }
 
+/** Registers `type` with `run` and schedules its task `<type>:1` hourly: only runSoon brings a run within seconds. */
+async function scheduleHourly(
+  tm: HostTaskManager,
+  type: string,
+  run: () => Promise<{ state: Record<string, unknown> }>,
+): Promise<string> {
+  tm.registerTaskDefinitions({
+    [type]: { title: type, timeout: '30s', maxConcurrency: 1, createTaskRunner: () => ({ run }) },
+  });
+  const id = `${type}:1`;
+  await tm.ensureScheduled({ id, taskType: type, schedule: { interval: '1h' }, params: {}, state: {} });
+  return id;
+}
+
 describe('standalone host scheduler (Task Manager semantics)', () => {
   let es: Client;
   beforeAll(() => {
@@ -77,29 +91,13 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
     let runs = 0;
     let inFirstRun: () => void = () => undefined;
     const firstRunStarted = new Promise<void>((r) => (inFirstRun = r));
-    tm.registerTaskDefinitions({
-      [type]: {
-        title: 'runsoon',
-        timeout: '30s',
-        maxConcurrency: 1,
-        createTaskRunner: () => ({
-          run: async () => {
-            runs++;
-            if (runs === 1) {
-              inFirstRun();
-              await sleep(800);
-            }
-            return { state: { runs } };
-          },
-        }),
-      },
-    });
-    await tm.ensureScheduled({
-      id: `${type}:1`,
-      taskType: type,
-      schedule: { interval: '1h' },
-      params: {},
-      state: {},
+    await scheduleHourly(tm, type, async () => {
+      runs++;
+      if (runs === 1) {
+        inFirstRun();
+        await sleep(800);
+      }
+      return { state: { runs } };
     });
     tm.start();
     await firstRunStarted;
@@ -115,26 +113,12 @@ describe('standalone host scheduler (Task Manager semantics)', () => {
   it('takes runSoon calls that race each other and the task document writes without a version conflict', async () => {
     const type = uniqueName('test-runsoon-race');
     const tm = new HostTaskManager(es, logger, { pollIntervalMs: 50, ownerId: uniqueName('owner') });
-    tm.registerTaskDefinitions({
-      [type]: {
-        title: 'runsoon race',
-        timeout: '30s',
-        maxConcurrency: 1,
-        createTaskRunner: () => ({ run: async () => ({ state: {} }) }),
-      },
-    });
-    await tm.ensureScheduled({
-      id: `${type}:1`,
-      taskType: type,
-      schedule: { interval: '1h' },
-      params: {},
-      state: {},
-    });
+    const id = await scheduleHourly(tm, type, async () => ({ state: {} }));
     tm.start();
     // Parallel partial updates of one document conflict in Elasticsearch unless they retry.
-    await Promise.all(Array.from({ length: 20 }, () => tm.runSoon(`${type}:1`)));
+    await Promise.all(Array.from({ length: 20 }, () => tm.runSoon(id)));
     await tm.stop();
-    expect((await tm.get(`${type}:1`))?.taskType).toBe(type);
+    expect((await tm.get(id))?.taskType).toBe(type);
   });
 
   it('keeps a runSoon that lands between the end of a run and the write of its next run time', async () => {
