@@ -4,12 +4,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ensureCommands } from '../scripts/setup/system_packages';
 import { startStack } from '../scripts/stack/stack';
 
 export const STARTED_FILE = path.resolve(__dirname, '..', '.stack', 'started-by-jest.json');
 
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
+  // The browser tests drive Debian's Chromium; on a fresh machine `npm test` installs it like the stack's packages.
+  if (!process.env.CHROMIUM_PATH) ensureCommands(['chromium']);
   const { urls, started } = await startStack((m) => process.stderr.write(`[stack] ${m}\n`));
   process.env.ES_URL = urls.esUrl;
   process.env.KAFKA_BROKERS = urls.kafkaBrokers.join(',');

@@ -6,12 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cacheDir, ES_VERSION, KAFKA_VERSION, m2Repository } from './paths';
 import { runOrThrow, StackError } from './proc';
+import { ensureCommands } from '../setup/system_packages';
 
 export const ES_ARTIFACT = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip`;
 
-function mvnArgs(): string[] {
+/** Runs Maven (installing Debian's maven first on a fresh machine) in batch mode without transfer progress. */
+function runMaven(service: 'elasticsearch' | 'kafka', args: string[]): void {
+  ensureCommands(['mvn']);
   // Batch mode and no transfer progress keep CI logs readable.
-  return ['-B', '-q', '--no-transfer-progress'];
+  runOrThrow(service, 'mvn', ['-B', '-q', '--no-transfer-progress', ...args]);
 }
 
 /** Returns the path of the Elasticsearch zip in the local Maven repository, downloading it once. */
@@ -23,12 +26,7 @@ export function fetchElasticsearchZip(): string {
     `elasticsearch-${ES_VERSION}.zip`,
   );
   if (!fs.existsSync(zip)) {
-    runOrThrow('elasticsearch', 'mvn', [
-      ...mvnArgs(),
-      'dependency:get',
-      `-Dartifact=${ES_ARTIFACT}`,
-      '-Dtransitive=false',
-    ]);
+    runMaven('elasticsearch', ['dependency:get', `-Dartifact=${ES_ARTIFACT}`, '-Dtransitive=false']);
   }
   if (!fs.existsSync(zip)) throw new StackError('elasticsearch', `Maven did not leave ${zip}`);
   return zip;
@@ -42,6 +40,7 @@ export function installElasticsearch(): string {
   const tmp = `${home}.partial`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
+  ensureCommands(['unzip']);
   runOrThrow('elasticsearch', 'unzip', ['-q', zip, '-d', tmp]);
   fs.renameSync(path.join(tmp, `elasticsearch-${ES_VERSION}`), home);
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -54,8 +53,7 @@ export function installKafka(): string {
   const marker = path.join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`);
   if (fs.existsSync(marker)) return libs;
   const pom = path.join(__dirname, 'kafka', 'pom.xml');
-  runOrThrow('kafka', 'mvn', [
-    ...mvnArgs(),
+  runMaven('kafka', [
     '-f',
     pom,
     `-Dkafka.version=${KAFKA_VERSION}`,

@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { installElasticsearch, installKafka } from './maven';
 import { ES_RUN_USER, ES_VERSION, isRoot, javaHome, KAFKA_VERSION, newRunDir } from './paths';
 import { freePort, launchDetached, pidAlive, runOrThrow, sleep, StackError, tailFile } from './proc';
+import { hasCommand } from '../setup/system_packages';
 
 export type ServiceName = 'elasticsearch' | 'kafka' | 'redis';
 
@@ -258,10 +259,9 @@ export async function kafkaStatus(brokers: string): Promise<{ up: boolean; detai
 // ---------------------------------------------------------------- Redis
 
 export async function startRedis(): Promise<ServiceState> {
-  const which = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (which.error || which.status !== 0) {
+  // startStack installs Debian's package on a fresh machine before any service starts.
+  if (!hasCommand('redis-server'))
     throw new StackError('redis', 'redis-server not found: install it with `apt-get install redis-server`');
-  }
   const runDir = newRunDir('redis');
   const logPath = path.join(runDir, 'redis.log');
   const port = await freePort();

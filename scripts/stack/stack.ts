@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { STATE_DIR, STATE_FILE } from './paths';
 import { pidMatches, pidsMatching, terminate } from './proc';
+import { ensureCommands } from '../setup/system_packages';
 import {
   elasticsearchStatus,
   kafkaStatus,
@@ -82,6 +83,17 @@ export async function startStack(log: (msg: string) => void = () => undefined): 
   const started: ServiceName[] = [];
   const urls: Partial<Record<ServiceName, string>> = {};
   const failures: string[] = [];
+  // A fresh machine's packages are installed before any service starts: apt-get blocks this process and opens
+  // connections from ephemeral ports, which must not happen while a started service binds the port it was given.
+  if (!external('redis')) {
+    try {
+      ensureCommands(['redis-server']);
+    } catch (e) {
+      throw new Error(
+        `development stack failed to start:\n[redis] ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
   await Promise.all(
     SERVICES.map(async (name) => {
       const ext = external(name);
