@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
-if (require.main === module || process.argv[1]?.endsWith('apt_detect.js')) {
+/** Runs the command line in process.argv and sets the exit code (the `apt-detect` bin and `tsx apt_detect.ts`). */
+export function runCli(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -53,3 +54,5 @@ if (require.main === module || process.argv[1]?.endsWith('apt_detect.js')) {
     },
   );
 }
+
+if (require.main === module) runCli();
