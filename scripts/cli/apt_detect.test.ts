@@ -16,6 +16,13 @@ describe('the apt-detect executable', () => {
       const help = spawnSync(process.execPath, [link, '--help'], { encoding: 'utf8', timeout: 60_000 });
       expect(help.stdout).toContain('usage: apt-detect <command>');
       expect(help.status).toBe(0);
+      // A command's own module loads too (the bin runs under tsx's CommonJS hook only).
+      const sub = spawnSync(process.execPath, [link, 'simulate', '--help'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(sub.stdout).toContain('usage: apt-detect simulate');
+      expect(sub.status).toBe(0);
       const bad = spawnSync(process.execPath, [link, 'no-such-command'], {
         encoding: 'utf8',
         timeout: 60_000,

@@ -7,11 +7,15 @@ import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 
 type CommandModule = { run(argv: string[]): Promise<number>; summary: string };
 
-const commands: Record<string, () => Promise<CommandModule>> = {
-  scan: () => import('./scan'),
-  simulate: () => import('./simulate'),
-  'export-rules': () => import('./export_rules'),
+// Loaded on demand (a command's module pulls in its own large dependencies) with require rather than import(): the
+// `apt-detect` bin runs under tsx's CommonJS hook, which does not resolve a dynamic import of a .ts file.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const commands: Record<string, () => CommandModule> = {
+  scan: () => require('./scan') as CommandModule,
+  simulate: () => require('./simulate') as CommandModule,
+  'export-rules': () => require('./export_rules') as CommandModule,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function usage(): string {
   return [
@@ -38,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   tuneHeapForBulkReading();
-  const mod = await load();
+  const mod = load();
   return mod.run(rest);
 }
 
