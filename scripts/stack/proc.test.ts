@@ -1,9 +1,12 @@
 import { freePort } from './proc';
 
 describe('freePort', () => {
-  it('never hands out the same port twice in one process, even to callers asking at the same time', async () => {
-    // The stack starts Elasticsearch, Kafka and Redis in parallel, each asking for one or two ports.
-    const ports = await Promise.all(Array.from({ length: 300 }, () => freePort()));
+  it('never hands out the same port twice in one process', async () => {
+    // The stack starts Elasticsearch, Kafka and Redis in parallel, each asking for one or two ports. The OS offers a
+    // port again once its probe socket is closed: 1,000 plain probes in a row repeated a port about 50 times here.
+    const ports: number[] = [];
+    for (let i = 0; i < 1000; i++) ports.push(await freePort());
+    ports.push(...(await Promise.all(Array.from({ length: 50 }, () => freePort()))));
     expect(new Set(ports).size).toBe(ports.length);
     expect(ports.every((p) => p > 0 && p < 65536)).toBe(true);
   });
