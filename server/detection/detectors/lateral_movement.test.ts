@@ -96,6 +96,35 @@ describe('LateralMovementDetector', () => {
     expect(found[0].explanation).toContain('10.0.0.7');
   });
 
+  it('does not take the per-user services and Group Policy tasks Windows sets up at logon for remote execution', () => {
+    const d = new LateralMovementDetector(cfg);
+    d.observe(logon(T0, { host: 'ws5', user: 'pgustavo', ip: '1.2.3.4', type: 3 }));
+    const perUser = serviceInstall(
+      at(T0, 1),
+      'ws5',
+      'AarSvc_b0b5d',
+      'C:\\windows\\system32\\svchost.exe -k AarSvcGroup -p',
+    );
+    expect(d.observe(perUser)).toEqual([]);
+    const gpo = makeEvent({
+      time: at(T0, 1),
+      host: 'ws5',
+      eventId: 4702,
+      data: { TaskName: '\\Microsoft\\Windows\\GroupPolicy\\{A7719E0F-10DB-4640-AD8C-490CC6AD5202}' },
+    });
+    expect(d.observe(gpo)).toEqual([]);
+    // The same names with another image, or a task created (not refreshed) there, still count.
+    const fake = serviceInstall(at(T0, 2), 'ws5', 'Updater_beef', 'C:\\Users\\Public\\svchost.exe -k x');
+    expect(d.observe(fake).map((f) => f.ruleId)).toEqual(['apt.behaviour.remote_execution_after_logon']);
+    const created = makeEvent({
+      time: at(T0, 3),
+      host: 'ws5',
+      eventId: 4698,
+      data: { TaskName: '\\Microsoft\\Windows\\GroupPolicy\\{A7719E0F-10DB-4640-AD8C-490CC6AD5202}' },
+    });
+    expect(d.observe(created).map((f) => f.techniqueIds)).toEqual([['T1053.005', 'T1021']]);
+  });
+
   it('does not link remote execution to a logon outside the sequence window', () => {
     const d = new LateralMovementDetector(cfg);
     d.observe(logon(T0, { host: 'srv9', user: 'admin', ip: '10.0.0.50', type: 3 }));

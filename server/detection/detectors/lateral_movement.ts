@@ -139,6 +139,20 @@ export function hopOf(ev: Event): Hopping | undefined {
   return undefined;
 }
 
+/**
+ * Windows 10+ creates a copy of each per-user service template when a user logs on, named `<template>_<hex LUID>` and
+ * run from System32 (e.g. `AarSvc_b0b5d` under svchost, `CredentialEnrollmentManagerUserSvc_b0b5d`): a logon that
+ * installs one is not a remote service install. The rule apt.persist.new_service skips the same instances.
+ */
+const PER_USER_SERVICE = /^[a-z]+_[0-9a-f]{4,8}$/i;
+const SYSTEM32_IMAGE = /^"?(%systemroot%|c:\\windows)\\system32\\[^\\]+\.exe/i;
+
+function isPerUserServiceInstance(name: string, imagePath: string): boolean {
+  return PER_USER_SERVICE.test(name) && SYSTEM32_IMAGE.test(imagePath);
+}
+
+const GROUP_POLICY_TASK = /^\\Microsoft\\Windows\\GroupPolicy\\\{[0-9A-F-]{36}\}$/i;
+
 /** Remote-execution step on a host (what an attacker does right after logging on over the network). */
 export function remoteExecutionOf(
   ev: Event,
@@ -152,6 +166,7 @@ export function remoteExecutionOf(
   ) {
     const name = present(eventData(ev, 'ServiceName') ?? ev.service?.name) ?? 'a service';
     const file = present(eventData(ev, 'ImagePath') ?? eventData(ev, 'ServiceFileName')) ?? '';
+    if (isPerUserServiceInstance(name, file)) return undefined;
     return {
       what: `service ${name} installed${file ? ` (${file})` : ''}`,
       techniques: ['T1569.002', 'T1021.002'],
@@ -159,6 +174,8 @@ export function remoteExecutionOf(
   }
   if ((code === 4698 || code === 4702) && isSecurity(ev)) {
     const task = present(eventData(ev, 'TaskName')) ?? 'a scheduled task';
+    // Group Policy refreshes its own tasks when a user logs on (4702 on \Microsoft\Windows\GroupPolicy\{GUID}).
+    if (code === 4702 && GROUP_POLICY_TASK.test(task)) return undefined;
     return {
       what: `scheduled task ${task} ${code === 4698 ? 'created' : 'updated'}`,
       // Created right after an inbound network logon, the task was registered remotely: Remote Services (T1021).
