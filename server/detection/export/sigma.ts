@@ -50,6 +50,8 @@ const SIGMA_SERVICES: Record<Service, string> = {
   rdpcorets: 'rdpcorets',
   terminalservices: 'terminalservices-remoteconnectionmanager',
   'application-experience': 'application-experience',
+  // Sigma files both Application-Experience channels under one service.
+  'program-compatibility-assistant': 'application-experience',
 };
 
 // ---- mapping step ----

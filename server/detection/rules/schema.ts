@@ -110,6 +110,9 @@ export const SERVICES = {
   rdpcorets: 'Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational',
   terminalservices: 'Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational',
   'application-experience': 'Microsoft-Windows-Application-Experience/Program-Telemetry',
+  /** Program Compatibility Assistant: event 17 names what a compatibility resolver saw run (e.g. a .cpl). */
+  'program-compatibility-assistant':
+    'Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant',
 } as const;
 export type Service = keyof typeof SERVICES;
 
