@@ -52,6 +52,7 @@ const SIGMA_SERVICES: Record<Service, string> = {
   'application-experience': 'application-experience',
   // Sigma files both Application-Experience channels under one service.
   'program-compatibility-assistant': 'application-experience',
+  printservice: 'printservice-admin',
 };
 
 // ---- mapping step ----

@@ -113,6 +113,8 @@ export const SERVICES = {
   /** Program Compatibility Assistant: event 17 names what a compatibility resolver saw run (e.g. a .cpl). */
   'program-compatibility-assistant':
     'Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant',
+  /** Print spooler admin log: 808 names a plug-in (driver) DLL the spooler failed to load. */
+  printservice: 'Microsoft-Windows-PrintService/Admin',
 } as const;
 export type Service = keyof typeof SERVICES;
 

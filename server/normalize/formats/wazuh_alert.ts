@@ -4,7 +4,7 @@
  * only: a Wazuh rule firing is evidence, not a detection of ours.
  */
 import type { Event, EventOrigin, NormalizeResult } from '../../../common/event';
-import { buildEventData } from '../event_data';
+import { buildEventData, type EventData } from '../event_data';
 import { isObject, reject } from '../rejection';
 import { toIsoTimestamp } from '../timestamp';
 import { asString, parseIntLoose } from '../values';
@@ -40,6 +40,21 @@ function unwrap(raw: Obj): Obj {
   return raw;
 }
 
+/**
+ * An event's UserData (instead of EventData), which Wazuh writes as one more object under `data.win`, named after the
+ * wrapper element in lowerCamelCase: `win.logFileCleared.subjectUserName` (Security 1102),
+ * `win.loadPluginFailed.pluginDllName` (PrintService 808). Its fields join event_data, as the EVTX reader does with
+ * `<UserData><LogFileCleared><SubjectUserName>`, so rules see the same names from either source.
+ */
+function userData(win: Obj): EventData {
+  for (const k in win) {
+    if (k === 'system' || k === 'eventdata') continue;
+    const wrapper = win[k];
+    if (isObject(wrapper)) return buildEventData(wrapper, { wazuh: true });
+  }
+  return {};
+}
+
 export function normalizeWazuhAlert(
   raw: unknown,
   origin: EventOrigin,
@@ -68,10 +83,10 @@ export function normalizeWazuhAlert(
         recordId: sys.eventRecordID,
         userSid: asString(sys.securityUserID),
         outcome: sev === 'AUDIT_SUCCESS' ? 'success' : sev === 'AUDIT_FAILURE' ? 'failure' : undefined,
-        eventData: buildEventData(win.eventdata, {
-          wazuh: true,
-          dropEmpty: channelKind(channel) === 'sysmon',
-        }),
+        eventData: {
+          ...userData(win),
+          ...buildEventData(win.eventdata, { wazuh: true, dropEmpty: channelKind(channel) === 'sysmon' }),
+        },
       },
       origin,
       raw,

@@ -106,8 +106,8 @@ function startWorker(data: ParseWorkerData): Worker {
       tsx: fromSources ? require.resolve('tsx/cjs') : undefined,
     },
     // The parsers' heap is short-lived garbage: a modest young generation keeps each worker's RSS small. A process-wide
-    // --max-semi-space-size (scripts/lib/gc_tuning.ts sets 64 MB for the CLI) overrides this, and then a reader
-    // thread costs about 170 MB of RSS (measured with scripts/bench/scan_throughput.ts).
+    // --max-semi-space-size overrides this (a 64 MB one made a reader thread cost about 170 MB of RSS, measured with
+    // scripts/bench/scan_throughput.ts).
     resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
 }
