@@ -71,6 +71,17 @@ describe('apt-detect scan', () => {
     expect(await run([path.join(dir, 'missing.ndjson')])).toBe(1);
   });
 
+  it('returns 1 when every document is rejected, still dead-lettering them, and 0 for an empty file', async () => {
+    const garbage = path.join(dir, 'garbage.ndjson');
+    fs.writeFileSync(garbage, 'not json\n{"truncated": \n');
+    const dead = path.join(dir, 'dead.ndjson');
+    expect(await run([garbage, '--out', path.join(dir, 'a.ndjson'), '--dead-letter', dead])).toBe(1);
+    expect(fs.readFileSync(dead, 'utf8').trim().split('\n')).toHaveLength(2);
+    const empty = path.join(dir, 'empty.ndjson');
+    fs.writeFileSync(empty, '');
+    expect(await run([empty, '--out', path.join(dir, 'b.ndjson')])).toBe(0);
+  });
+
   it('writes one ECS alert per line, dead-letters what it could not normalize, and summarizes on stderr', async () => {
     const input = path.join(dir, 'security.ndjson');
     fs.writeFileSync(input, fixture());

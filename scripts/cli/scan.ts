@@ -2,7 +2,7 @@
  * `apt-detect scan <files or dirs...>`: offline detection for detection engineers. Reads EVTX and NDJSON/JSON
  * (also gzip) through the file readers, runs the same detection pipeline as the Kibana task, writes one alert per
  * line and prints a summary (alerts per tactic, technique and severity; files and events read) to stderr.
- * Exit codes: 0 success, 1 nothing could be read, 2 bad usage.
+ * Exit codes: 0 success, 1 nothing could be read (no input found, or every document in it rejected), 2 bad usage.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -36,7 +36,10 @@ options:
   --no-models           rules and behaviour detectors only (no ONNX model)
   --read-workers N      threads that parse NDJSON files of 32 MiB or more (default: cores - 2, at most 3)
   --quiet               no progress and no summary
-  -h, --help            this help`;
+  -h, --help            this help
+
+exit codes: 0 done (also when nothing fell in the --since/--until range), 1 nothing could be read (no input
+found, or every document rejected: see the summary and --dead-letter), 2 bad usage`;
 
 export interface ScanOptions {
   paths: string[];
@@ -119,6 +122,8 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
 export class ScanSummary {
   files = new Set<string>();
   events = 0;
+  /** Events read but outside --since/--until. */
+  outOfRange = 0;
   rejected = 0;
   rejectionReasons = new Map<string, number>();
   alerts = 0;
@@ -147,7 +152,9 @@ export class ScanSummary {
     const lines: string[] = [];
     const rate = elapsedMs > 0 ? Math.round((this.events / elapsedMs) * 1000) : 0;
     lines.push(
-      `files read: ${this.files.size}   events read: ${this.events}   rejected: ${this.rejected}   ` +
+      `files read: ${this.files.size}   events read: ${this.events}   ` +
+        (this.outOfRange > 0 ? `outside --since/--until: ${this.outOfRange}   ` : '') +
+        `rejected: ${this.rejected}   ` +
         `alerts: ${this.alerts}   incidents: ${this.incidents.size}   time: ${(elapsedMs / 1000).toFixed(1)} s (${rate} events/s)`,
     );
     const order = ['critical', 'high', 'medium', 'low'];
@@ -339,6 +346,7 @@ export async function run(argv: string[]): Promise<number> {
     })) {
       summaryCounts.files.add(batch.file);
       summaryCounts.events += batch.events.length;
+      summaryCounts.outOfRange += batch.outOfRange ?? 0;
       for (const r of batch.rejections) {
         summaryCounts.addRejection(r);
         if (dead)
@@ -363,6 +371,8 @@ export async function run(argv: string[]): Promise<number> {
     n,
   ]);
   if (!opts.quiet) console.error(summaryCounts.render(Date.now() - started));
-  // Files that were read but held nothing in the --since/--until range are a successful (empty) scan.
+  // Files that were read but held nothing in the --since/--until range are a successful (empty) scan; input whose
+  // every document was rejected (a foreign format, a corrupt file) is not, so a script running the scan notices.
+  if (summaryCounts.events + summaryCounts.outOfRange === 0 && summaryCounts.rejected > 0) return 1;
   return summaryCounts.files.size === 0 && summaryCounts.events + summaryCounts.rejected === 0 ? 1 : 0;
 }

@@ -176,7 +176,7 @@ describe('readEventFiles', () => {
     );
   });
 
-  it('drops events outside since/until silently and still reports the file', async () => {
+  it('drops events outside since/until (counting them, not as rejections) and still reports the file', async () => {
     const f = path.join(dir, 'a.jsonl');
     fs.writeFileSync(f, [0, 10, 20, 30].map((i) => JSON.stringify(doc(i))).join('\n'));
     const batches = await collect(f, {
@@ -185,8 +185,10 @@ describe('readEventFiles', () => {
     });
     expect(batches.flatMap((b) => b.events.map((e) => e.user?.name))).toEqual(['u10', 'u20']);
     expect(batches.flatMap((b) => b.rejections)).toEqual([]);
+    expect(batches.reduce((n, b) => n + (b.outOfRange ?? 0), 0)).toBe(2);
     const none = await collect(f, { since: new Date('2030-01-01T00:00:00Z') });
-    expect(none).toEqual([{ file: f, events: [], rejections: [] }]);
+    expect(none).toEqual([{ file: f, events: [], rejections: [], outOfRange: 4 }]);
+    expect(await collect(f)).toEqual([expect.not.objectContaining({ outOfRange: expect.anything() })]);
   });
 
   it('turns a corrupt archive into a rejection but throws for unreadable paths', async () => {

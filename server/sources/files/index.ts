@@ -29,6 +29,8 @@ export interface FileBatch {
   file: string;
   events: Event[];
   rejections: Rejection[];
+  /** Events read and normalized but left out by since/until (present only when some were). */
+  outOfRange?: number;
 }
 
 export interface ReadEventFilesOptions {
@@ -55,6 +57,7 @@ const CHUNK = 1 << 20;
 class Batcher {
   events: Event[] = [];
   rejections: Rejection[] = [];
+  private outOfRange = 0;
   private readonly since: string | undefined;
   private readonly until: string | undefined;
   /** normalizeDocument options, one object per file rather than one per document. */
@@ -82,8 +85,10 @@ class Batcher {
       return;
     }
     const ts = r['@timestamp'];
-    if (this.since !== undefined && ts < this.since) return;
-    if (this.until !== undefined && ts > this.until) return;
+    if ((this.since !== undefined && ts < this.since) || (this.until !== undefined && ts > this.until)) {
+      this.outOfRange++;
+      return;
+    }
     this.events.push(r);
   }
 
@@ -102,9 +107,11 @@ class Batcher {
   }
 
   take(): FileBatch {
-    const b = { file: this.file, events: this.events, rejections: this.rejections };
+    const b: FileBatch = { file: this.file, events: this.events, rejections: this.rejections };
+    if (this.outOfRange > 0) b.outOfRange = this.outOfRange;
     this.events = [];
     this.rejections = [];
+    this.outOfRange = 0;
     return b;
   }
 }
