@@ -6,6 +6,7 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { Event } from '../event';
+import { eventDataValue } from '../event_data_lookup';
 import { parseLogonType } from '../windows_values';
 
 export type ChannelClass = 'sec' | 'sysmon' | 'system' | 'ps' | 'other';
@@ -48,14 +49,7 @@ function present(v: string | undefined | null): string | undefined {
   return t === '' || t === '-' ? undefined : t;
 }
 
-function eventData(ev: Event, name: string): string | undefined {
-  const data = ev.winlog?.event_data;
-  if (!data) return undefined;
-  if (data[name] !== undefined) return data[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(data)) if (k.toLowerCase() === lower) return data[k];
-  return undefined;
-}
+const eventData = eventDataValue;
 
 function baseName(p: string | undefined): string {
   if (!p) return '';

@@ -1,5 +1,6 @@
 import type { Event } from '../../../common/event';
 import type { EvidenceRef, Severity } from '../types';
+import { eventDataValue } from '../../../common/event_data_lookup';
 import { isLoopback, isPrivateIp, parseLogonType } from '../../../common/windows_values';
 
 /**
@@ -43,32 +44,8 @@ export function setDetectorEventScope(ev: Event | undefined): void {
   memo.hostDone = false;
 }
 
-/** Lower-cased names asked for (detectors ask for a few dozen constant names), so a lookup does not allocate. */
-const lowerNames = new Map<string, string>();
-
-function lowerName(name: string): string {
-  let l = lowerNames.get(name);
-  if (l === undefined) {
-    l = name.toLowerCase();
-    if (lowerNames.size < 4096) lowerNames.set(name, l);
-  }
-  return l;
-}
-
 /** Case-insensitive `winlog.event_data` lookup (field names differ in case between Windows/Sysmon versions). */
-export function eventData(ev: Event, name: string): string | undefined {
-  const data = ev.winlog?.event_data;
-  if (!data) return undefined;
-  const direct = data[name];
-  if (direct !== undefined) return direct;
-  // A scan that lower-cases only keys of the same length: a miss (the common case, the value is in an ECS field)
-  // then allocates nothing. The last such key wins, as with a map of lower-cased keys.
-  const lower = lowerName(name);
-  const n = lower.length;
-  let found: string | undefined;
-  for (const k in data) if (k.length === n && k.toLowerCase() === lower) found = k;
-  return found === undefined ? undefined : data[found];
-}
+export const eventData = eventDataValue;
 
 /** A usable value: not empty and not Windows' "-" placeholder. */
 export function present(v: string | undefined | null): string | undefined {

@@ -18,19 +18,32 @@ export interface JsonText {
 export async function* splitLines(chunks: AsyncIterable<string>, first?: string): AsyncGenerator<JsonText[]> {
   let rest = '';
   let line = 0;
+  // The partial line left from the previous chunk is joined with the head of the next one only: prepending it to
+  // the whole chunk made a cons string that the first indexOf flattened, copying every 1 MB chunk once more.
+  const withoutCr = (s: string): string => (s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
   const cut = (chunk: string): JsonText[] => {
-    const buf = rest.length === 0 ? chunk : rest + chunk;
     const out: JsonText[] = [];
     let start = 0;
-    for (;;) {
-      const nl = buf.indexOf('\n', start);
-      if (nl < 0) break;
+    if (rest.length > 0) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        rest += chunk;
+        return out;
+      }
       line++;
-      const end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      out.push({ line, text: buf.slice(start, end) });
+      out.push({ line, text: withoutCr(rest + chunk.slice(0, nl)) });
+      rest = '';
       start = nl + 1;
     }
-    rest = buf.slice(start);
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      line++;
+      const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      out.push({ line, text: chunk.slice(start, end) });
+      start = nl + 1;
+    }
+    rest = chunk.slice(start);
     return out;
   };
   if (first !== undefined && first.length > 0) {
@@ -43,7 +56,7 @@ export async function* splitLines(chunks: AsyncIterable<string>, first?: string)
   }
   if (rest.length > 0) {
     line++;
-    yield [{ line, text: rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest }];
+    yield [{ line, text: withoutCr(rest) }];
   }
 }
 
