@@ -28,15 +28,16 @@ function equalsLowered(k: string, lower: string): boolean {
   return true;
 }
 
-/** `event_data[name]`, else the value of a key equal to `name` ignoring case (the last such key wins). */
-export function eventDataValue(ev: Event, name: string): string | undefined {
+/**
+ * `event_data[name]`, else the value of the first key equal to `name` ignoring case. `lower` is `name` lower-cased,
+ * for callers that compiled it already.
+ */
+export function eventDataValue(ev: Event, name: string, lower = lowerName(name)): string | undefined {
   const data = ev.winlog?.event_data;
   if (!data) return undefined;
   const direct = data[name];
   if (direct !== undefined) return direct;
-  const lower = lowerName(name);
   const n = lower.length;
-  let found: string | undefined;
-  for (const k in data) if (k.length === n && equalsLowered(k, lower)) found = k;
-  return found === undefined ? undefined : data[found];
+  for (const k in data) if (k.length === n && equalsLowered(k, lower)) return data[k];
+  return undefined;
 }

@@ -6,7 +6,8 @@
  * Isomorphic: no Node or browser APIs here.
  */
 import type { Event } from '../event';
-import { eventDataValue } from '../event_data_lookup';
+import { eventDataValue as eventData } from '../event_data_lookup';
+import { stringMemo } from '../string_memo';
 import { parseLogonType } from '../windows_values';
 
 export type ChannelClass = 'sec' | 'sysmon' | 'system' | 'ps' | 'other';
@@ -49,28 +50,28 @@ function present(v: string | undefined | null): string | undefined {
   return t === '' || t === '-' ? undefined : t;
 }
 
-const eventData = eventDataValue;
-
 function baseName(p: string | undefined): string {
   if (!p) return '';
   const i = Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/'));
   return (i >= 0 ? p.slice(i + 1) : p).toLowerCase();
 }
 
-export function hostKeyOf(name: string | undefined): string {
-  const h = present(name);
-  if (!h) return '';
+function computeHostKey(h: string): string {
   const lower = h.toLowerCase();
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(lower)) return lower;
   const dot = lower.indexOf('.');
   return dot > 0 ? lower.slice(0, dot) : lower;
 }
+const hostKeyMemo = stringMemo(computeHostKey);
+
+export function hostKeyOf(name: string | undefined): string {
+  const h = present(name);
+  return h ? hostKeyMemo(h) : '';
+}
 
 const NON_USERS = new Set(['anonymous logon', 'system', 'local service', 'network service']);
 
-export function userKeyOf(name: string | undefined): string {
-  const n = present(name);
-  if (!n) return '';
+function computeUserKey(n: string): string {
   let u = n.toLowerCase();
   const slash = u.lastIndexOf('\\');
   if (slash >= 0) u = u.slice(slash + 1);
@@ -80,15 +81,37 @@ export function userKeyOf(name: string | undefined): string {
     return '';
   return u;
 }
+const userKeyMemo = stringMemo(computeUserKey);
+
+export function userKeyOf(name: string | undefined): string {
+  const n = present(name);
+  return n ? userKeyMemo(n) : '';
+}
+
+/** Classes in precedence order: an event whose channel or provider names a class earlier in the list gets it. */
+const CLASS_ORDER: readonly ChannelClass[] = ['sec', 'sysmon', 'ps', 'system', 'other'];
+
+const classOfChannel = stringMemo((channel: string): number => {
+  const c = channel.toLowerCase();
+  if (c === 'security') return 0;
+  if (c.includes('sysmon')) return 1;
+  if (c.includes('powershell')) return 2;
+  if (c === 'system') return 3;
+  return 4;
+});
+
+const classOfProvider = stringMemo((provider: string): number => {
+  const p = provider.toLowerCase();
+  if (p === 'microsoft-windows-security-auditing') return 0;
+  if (p.includes('sysmon')) return 1;
+  if (p.includes('powershell')) return 2;
+  return 4;
+});
 
 function channelClass(ev: Event): ChannelClass {
-  const c = (ev.winlog?.channel ?? '').toLowerCase();
-  const provider = (ev.event?.provider ?? ev.winlog?.provider_name ?? '').toLowerCase();
-  if (c === 'security' || provider === 'microsoft-windows-security-auditing') return 'sec';
-  if (c.includes('sysmon') || provider.includes('sysmon')) return 'sysmon';
-  if (c.includes('powershell') || provider.includes('powershell')) return 'ps';
-  if (c === 'system') return 'system';
-  return 'other';
+  const byChannel = classOfChannel(ev.winlog?.channel ?? '');
+  const byProvider = classOfProvider(ev.event?.provider ?? ev.winlog?.provider_name ?? '');
+  return CLASS_ORDER[Math.min(byChannel, byProvider)];
 }
 
 function eventIdOf(ev: Event): number {

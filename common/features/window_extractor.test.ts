@@ -13,7 +13,14 @@ import {
   WINDOW_FEATURES,
   WINDOW_MS,
 } from './schema';
-import { dnsEntropy, WindowFeatureExtractor, type WindowRow } from './window_extractor';
+import { mulberry32 } from '../prng';
+import {
+  dnsEntropy,
+  hasLabelLongerThan,
+  registeredDomain,
+  WindowFeatureExtractor,
+  type WindowRow,
+} from './window_extractor';
 
 interface GoldenRow {
   entity_type: string;
@@ -128,5 +135,36 @@ describe('window extractor behaviour', () => {
     expect(dnsEntropy('x7f3kq9z2m1v8b4n6c5d0a.evil.com')).toBeGreaterThan(
       dnsEntropy('www.microsoft.com') + 1,
     );
+  });
+
+  it("computes the DNS name features exactly as their split-based definitions (the Python trainer's)", () => {
+    // The definitions in scripts/train/features.py, written with split as there.
+    const entropyRef = (q: string): number => {
+      const labels = q.split('.');
+      const sub = labels.length > 2 ? labels.slice(0, -2).join('') : labels[0];
+      const counts = new Map<string, number>();
+      let n = 0;
+      for (const ch of sub) {
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+        n++;
+      }
+      let h = 0;
+      for (const c of counts.values()) h -= (c / n) * Math.log2(c / n);
+      return h;
+    };
+    const rand = mulberry32(7);
+    const alphabet = ['a', 'b', 'z', '0', '9', '-', '.', '.', 'Ä', '😀', 'x'];
+    const names = ['', '.', '..', '.com', 'com', 'a.com', 'a..b', '.b.c', 'a..', 'www.microsoft.com'];
+    for (let i = 0; i < 3000; i++) {
+      let q = '';
+      const len = Math.floor(rand() * 45);
+      for (let j = 0; j < len; j++) q += alphabet[Math.floor(rand() * alphabet.length)];
+      names.push(q);
+    }
+    for (const q of names) {
+      expect([q, dnsEntropy(q)]).toEqual([q, entropyRef(q)]);
+      expect([q, registeredDomain(q)]).toEqual([q, q.split('.').slice(-2).join('.')]);
+      expect([q, hasLabelLongerThan(q, 3)]).toEqual([q, q.split('.').some((l) => l.length > 3)]);
+    }
   });
 });

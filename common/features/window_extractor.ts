@@ -92,13 +92,51 @@ export function eventKind(e: FeatureEvent): EventKind {
   }
 }
 
-/** Shannon entropy (bits per character) of the part of a query name left of its registered domain. */
+/** Counts per ASCII character, reused by `dnsEntropy` (one DNS event at a time; JavaScript is single-threaded). */
+const asciiCounts = new Int32Array(128);
+
+/**
+ * Shannon entropy (bits per character) of the part of a query name left of its registered domain: every label but
+ * the last two, concatenated (a name of one or two labels: its first label). Query names are ASCII almost always,
+ * so they are counted in a reused table without splitting or allocating; other names go through a Map by code
+ * point (as Python counts them, not UTF-16 units).
+ */
 export function dnsEntropy(q: string): number {
-  const labels = q.split('.');
-  const sub = labels.length > 2 ? labels.slice(0, -2).join('') : labels[0];
+  const last = q.lastIndexOf('.');
+  const secondLast = last > 0 ? q.lastIndexOf('.', last - 1) : -1;
+  let end: number;
+  if (secondLast >= 0) end = secondLast;
+  else {
+    const first = q.indexOf('.');
+    end = first >= 0 ? first : q.length;
+  }
+  let ascii = true;
+  for (let i = 0; i < end; i++) if (q.charCodeAt(i) >= 128) ascii = false;
+  if (!ascii) return entropyByCodePoint(q.slice(0, end).split('.').join(''));
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const c = q.charCodeAt(i);
+    if (c === 46) continue;
+    asciiCounts[c]++;
+    n++;
+  }
+  if (n === 0) return 0;
+  let h = 0;
+  for (let i = 0; i < end; i++) {
+    const c = q.charCodeAt(i);
+    const k = asciiCounts[c];
+    if (c === 46 || k === 0) continue;
+    const p = k / n;
+    h -= p * Math.log2(p);
+    asciiCounts[c] = 0;
+  }
+  return h;
+}
+
+function entropyByCodePoint(sub: string): number {
   if (sub.length === 0) return 0;
   const counts = new Map<string, number>();
-  let n = 0; // code points, as Python counts them (not UTF-16 units)
+  let n = 0;
   for (const ch of sub) {
     counts.set(ch, (counts.get(ch) ?? 0) + 1);
     n++;
@@ -111,8 +149,23 @@ export function dnsEntropy(q: string): number {
   return h;
 }
 
+/** The last two labels of a query name (the whole name when it has fewer). */
 export function registeredDomain(q: string): string {
-  return q.split('.').slice(-2).join('.');
+  const last = q.lastIndexOf('.');
+  const secondLast = last > 0 ? q.lastIndexOf('.', last - 1) : -1;
+  return secondLast >= 0 ? q.slice(secondLast + 1) : q;
+}
+
+/** Whether any label of a query name is longer than `max` characters. */
+export function hasLabelLongerThan(q: string, max: number): boolean {
+  let start = 0;
+  for (;;) {
+    const dot = q.indexOf('.', start);
+    const end = dot < 0 ? q.length : dot;
+    if (end - start > max) return true;
+    if (dot < 0) return false;
+    start = dot + 1;
+  }
 }
 
 /** Private (not outbound) address; '' counts as private (nothing to say). */
@@ -344,7 +397,7 @@ export class WindowFeatureExtractor<R = unknown> {
       if (ent > w.entMax) w.entMax = ent;
       if (e.q.length > w.qlenMax) w.qlenMax = e.q.length;
       w.domains.add(registeredDomain(e.q));
-      if (e.q.split('.').some((l) => l.length > 30)) w.longLabels++;
+      if (hasLabelLongerThan(e.q, 30)) w.longLabels++;
     }
     if (kind === 'proc_access' && e.tp === 'lsass.exe') w.facts.add('lsass_access');
     const external = kind === 'net' && e.dip !== '' && !isPrivateIp(e.dip);

@@ -86,15 +86,16 @@ describe('timeMs reads normalized timestamps by character', () => {
 });
 
 describe('eventData and domain matching', () => {
-  it('finds event_data names in any case; the last of two spellings wins, as before', () => {
+  it('finds event_data names in any case; the exact spelling, else the first of two spellings, wins (as in rules)', () => {
     const e = ev(1, 'h', '2024-06-01T00:00:01.000Z');
     e.winlog.event_data = { TargetImage: 'a', targetImage: 'b', QueryName: 'x.example.com' };
     expect(eventData(e, 'TargetImage')).toBe('a');
-    expect(eventData(e, 'TARGETIMAGE')).toBe('b');
+    expect(eventData(e, 'targetImage')).toBe('b');
+    expect(eventData(e, 'TARGETIMAGE')).toBe('a');
     expect(eventData(e, 'queryname')).toBe('x.example.com');
     expect(eventData(e, 'Query')).toBeUndefined();
     setDetectorEventScope(e);
-    expect(eventData(e, 'targetimage')).toBe('b');
+    expect(eventData(e, 'targetimage')).toBe('a');
     setDetectorEventScope(undefined);
   });
 

@@ -16,9 +16,13 @@ type ValueTest = (v: string, cv: string) => boolean;
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
+/**
+ * A rule value as a number: decimal or 0x-hex (Windows writes access masks and statuses in hex), surrounding
+ * white space ignored, anything else NaN. `Number` does exactly this, without the regex this used to run on every
+ * numeric comparison.
+ */
 function parseNumber(v: string): number {
-  const s = v.trim();
-  return /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : Number(s);
+  return Number(v);
 }
 
 /**

@@ -8,6 +8,7 @@
  * (`SourceProcessGUID` vs `SourceProcessGuid`, `targetImage`).
  */
 import type { Event } from '../../../common/event';
+import { eventDataValue } from '../../../common/event_data_lookup';
 
 export type FieldGetter = (event: Event) => unknown;
 
@@ -74,18 +75,6 @@ function walk(obj: unknown, parts: readonly string[]): unknown {
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
-}
-
-/** event_data[key] with exact spelling first (the common case), then case-insensitively (first such key). */
-export function eventDataValue(event: Event, key: string, keyLower = key.toLowerCase()): string | undefined {
-  const ed = event.winlog?.event_data;
-  if (!ed) return undefined;
-  const exact = ed[key];
-  if (exact !== undefined) return exact;
-  // Lower-casing only same-length keys: most keys differ in length, and each toLowerCase allocates.
-  const n = keyLower.length;
-  for (const k in ed) if (k.length === n && k.toLowerCase() === keyLower) return ed[k];
-  return undefined;
 }
 
 function basename(p: unknown): string | undefined {
