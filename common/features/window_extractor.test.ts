@@ -16,6 +16,7 @@ import {
 import { mulberry32 } from '../prng';
 import {
   dnsEntropy,
+  entropyByCodePoint,
   hasLabelLongerThan,
   registeredDomain,
   WindowFeatureExtractor,
@@ -141,16 +142,7 @@ describe('window extractor behaviour', () => {
     // The definitions in scripts/train/features.py, written with split as there.
     const entropyRef = (q: string): number => {
       const labels = q.split('.');
-      const sub = labels.length > 2 ? labels.slice(0, -2).join('') : labels[0];
-      const counts = new Map<string, number>();
-      let n = 0;
-      for (const ch of sub) {
-        counts.set(ch, (counts.get(ch) ?? 0) + 1);
-        n++;
-      }
-      let h = 0;
-      for (const c of counts.values()) h -= (c / n) * Math.log2(c / n);
-      return h;
+      return entropyByCodePoint(labels.length > 2 ? labels.slice(0, -2).join('') : labels[0]);
     };
     const rand = mulberry32(7);
     const alphabet = ['a', 'b', 'z', '0', '9', '-', '.', '.', 'Ä', '😀', 'x'];

@@ -133,7 +133,8 @@ export function dnsEntropy(q: string): number {
   return h;
 }
 
-function entropyByCodePoint(sub: string): number {
+/** Shannon entropy (bits per code point) of a string, counted with a Map (any characters). */
+export function entropyByCodePoint(sub: string): number {
   if (sub.length === 0) return 0;
   const counts = new Map<string, number>();
   let n = 0;
