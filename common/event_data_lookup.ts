@@ -2,7 +2,8 @@
  * Case-insensitive `winlog.event_data` lookup, shared by the behaviour detectors and the model's feature events
  * (field names differ in case between Windows/Sysmon versions and sources). It runs for every event and several
  * names, mostly as a miss (the value is in an ECS field), so it must not allocate: the asked-for names are
- * lower-cased once and keys of the same length are compared character by character. Isomorphic: no Node or browser APIs here.
+ * lower-cased once and keys of the same length are compared character by character.
+ * Isomorphic: no Node or browser APIs here.
  */
 import type { Event } from './event';
 
