@@ -30,6 +30,14 @@ import {
 } from './schema';
 
 const KIND_INDEX = new Map<EventKind, number>(EVENT_KINDS.map((k, i) => [k, i]));
+const kindIndex = (k: EventKind): number => KIND_INDEX.get(k) as number;
+const KI_LOGON_INTERACTIVE = kindIndex('logon_interactive');
+const KI_LOGON_NETWORK = kindIndex('logon_network');
+const KI_LOGON_REMOTE = kindIndex('logon_remote');
+const KI_LOGON_OTHER = kindIndex('logon_other');
+const KI_PRIV = kindIndex('priv');
+const KI_ACCOUNT = kindIndex('account');
+const KI_SERVICE = kindIndex('service');
 const SEC_KINDS: Record<number, EventKind> = {
   4634: 'logoff',
   4647: 'logoff',
@@ -456,14 +464,16 @@ export class WindowFeatureExtractor<R = unknown> {
     for (const p of w.pairs) if (!hist?.has(p)) newPairs++;
     let rare = 0;
     for (const p of w.procs) if (this.isRare(p)) rare++;
-    const c = (k: EventKind): number => w.counts[KIND_INDEX.get(k) as number];
-    const logons = c('logon_interactive') + c('logon_network') + c('logon_remote') + c('logon_other');
-    const frac = (k: EventKind): number => (logons > 0 ? c(k) / logons : 0);
-    const features = [
-      w.type === 'user' ? 1 : 0,
-      (w.start % 86400000) / 3600000,
-      Math.log1p(w.n),
-      ...w.counts.map((n) => Math.log1p(n)),
+    // Plain loops and indexes, no per-row closures: rows close for every entity every window.
+    const counts = w.counts;
+    const logons =
+      counts[KI_LOGON_INTERACTIVE] +
+      counts[KI_LOGON_NETWORK] +
+      counts[KI_LOGON_REMOTE] +
+      counts[KI_LOGON_OTHER];
+    const features: number[] = [w.type === 'user' ? 1 : 0, (w.start % 86400000) / 3600000, Math.log1p(w.n)];
+    for (let i = 0; i < counts.length; i++) features.push(Math.log1p(counts[i]));
+    features.push(
       w.n > 0 ? w.failures / w.n : 0,
       Math.log1p(w.dips.size),
       Math.log1p(w.dports.size),
@@ -471,9 +481,9 @@ export class WindowFeatureExtractor<R = unknown> {
       Math.log1p(w.hosts.size),
       Math.log1p(w.users.size),
       Math.log1p(w.procs.size),
-      frac('logon_interactive'),
-      frac('logon_network'),
-      frac('logon_remote'),
+      logons > 0 ? counts[KI_LOGON_INTERACTIVE] / logons : 0,
+      logons > 0 ? counts[KI_LOGON_NETWORK] / logons : 0,
+      logons > 0 ? counts[KI_LOGON_REMOTE] / logons : 0,
       Math.log1p(newPairs),
       Math.log1p(rare),
       Math.log1p(w.dnsCount),
@@ -485,15 +495,17 @@ export class WindowFeatureExtractor<R = unknown> {
       Math.log1p(w.obSum),
       Math.log1p(w.obMax),
       Math.log1p(w.external),
-      Math.log1p(c('priv') + c('account') + c('service')),
-    ];
+      Math.log1p(counts[KI_PRIV] + counts[KI_ACCOUNT] + counts[KI_SERVICE]),
+    );
     if (features.length !== FEATURE_COUNT)
       throw new Error(`feature vector has ${features.length} values, schema ${FEATURE_COUNT}`);
-    const pad = SEQ_LEN - w.steps.length;
+    const steps = w.steps;
+    const pad = SEQ_LEN - steps.length;
     const tokens = new Array<number>(SEQ_LEN).fill(0);
     const seqNumeric = new Array<number>(SEQ_LEN * SEQ_NUMERIC.length).fill(0);
     let prev = -1;
-    w.steps.forEach((s, i) => {
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
       const j = pad + i;
       tokens[j] = s.token;
       const novel = s.proc !== '' && ((s.pair !== '' && !hist?.has(s.pair)) || this.isRare(s.proc)) ? 1 : 0;
@@ -504,7 +516,7 @@ export class WindowFeatureExtractor<R = unknown> {
       seqNumeric[base + 3] = Math.log1p(s.ob);
       seqNumeric[base + 4] = s.ent;
       prev = s.t;
-    });
+    }
     return {
       entityType: w.type,
       entity: w.entity,
