@@ -33,12 +33,14 @@ function equalsLowered(k: string, lower: string): boolean {
  * `event_data[name]`, else the value of the first key equal to `name` ignoring case. `lower` is `name` lower-cased,
  * for callers that compiled it already.
  */
-export function eventDataValue(ev: Event, name: string, lower = lowerName(name)): string | undefined {
+export function eventDataValue(ev: Event, name: string, lower?: string): string | undefined {
   const data = ev.winlog?.event_data;
   if (!data) return undefined;
   const direct = data[name];
   if (direct !== undefined) return direct;
-  const n = lower.length;
-  for (const k in data) if (k.length === n && equalsLowered(k, lower)) return data[k];
+  // Only a miss needs the lower-cased name (a default parameter would look it up on every call).
+  const l = lower ?? lowerName(name);
+  const n = l.length;
+  for (const k in data) if (k.length === n && equalsLowered(k, l)) return data[k];
   return undefined;
 }

@@ -9,22 +9,13 @@
  */
 import * as inspector from 'inspector';
 import { parseArgs } from 'util';
+import { frameLabel, type CallFrame } from './profile_frames';
 import { run as scan } from '../cli/scan';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
 interface SamplingNode {
   callFrame: CallFrame;
   selfSize: number;
   children: SamplingNode[];
-}
-
-function label(f: CallFrame): string {
-  const file = f.url.replace(/^file:\/\//, '').replace(/^.*\/(server|scripts|common|node_modules)\//, '$1/');
-  return `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
 }
 
 /** Bytes per site; a builtin's bytes go to `builtin <- nearest project frame`. */
@@ -32,7 +23,8 @@ function bySite(root: SamplingNode): Map<string, number> {
   const sizes = new Map<string, number>();
   const walk = (n: SamplingNode, nearest: CallFrame | undefined): void => {
     const own = n.callFrame.url !== '';
-    const site = own || !nearest ? label(n.callFrame) : `${n.callFrame.functionName} <- ${label(nearest)}`;
+    const site =
+      own || !nearest ? frameLabel(n.callFrame) : `${n.callFrame.functionName} <- ${frameLabel(nearest)}`;
     if (n.selfSize > 0) sizes.set(site, (sizes.get(site) ?? 0) + n.selfSize);
     for (const c of n.children) walk(c, own ? n.callFrame : nearest);
   };

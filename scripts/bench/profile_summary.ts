@@ -5,12 +5,8 @@
  */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
+import { frameLabel, type CallFrame } from './profile_frames';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
@@ -20,11 +16,6 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-function label(f: CallFrame): string {
-  const file = f.url.replace(/^file:\/\//, '').replace(/^.*\/(server|scripts|common|node_modules)\//, '$1/');
-  return `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
 }
 
 function main(): void {
@@ -49,7 +40,7 @@ function main(): void {
   }
   const selfByLabel = new Map<string, number>();
   for (const [id, us] of selfUs) {
-    const l = label(byId.get(id)!.callFrame);
+    const l = frameLabel(byId.get(id)!.callFrame);
     selfByLabel.set(l, (selfByLabel.get(l) ?? 0) + us);
   }
   const top = Number(values.top);
@@ -62,10 +53,10 @@ function main(): void {
     const re = new RegExp(values.callers);
     const byCaller = new Map<string, number>();
     for (const [id, us] of selfUs) {
-      const l = label(byId.get(id)!.callFrame);
+      const l = frameLabel(byId.get(id)!.callFrame);
       if (!re.test(l)) continue;
       const p = parent.get(id);
-      const key = `${l}  <-  ${p === undefined ? '(root)' : label(byId.get(p)!.callFrame)}`;
+      const key = `${l}  <-  ${p === undefined ? '(root)' : frameLabel(byId.get(p)!.callFrame)}`;
       byCaller.set(key, (byCaller.get(key) ?? 0) + us);
     }
     console.log('-- callers --');
@@ -79,7 +70,7 @@ function main(): void {
     for (const [id, us] of selfUs) {
       const seen = new Set<string>();
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-        const l = label(byId.get(cur)!.callFrame);
+        const l = frameLabel(byId.get(cur)!.callFrame);
         if (re.test(l)) seen.add(l);
       }
       for (const l of seen) incl.set(l, (incl.get(l) ?? 0) + us);

@@ -371,8 +371,9 @@ export async function run(argv: string[]): Promise<number> {
     n,
   ]);
   if (!opts.quiet) console.error(summaryCounts.render(Date.now() - started));
-  // Files that were read but held nothing in the --since/--until range are a successful (empty) scan; input whose
-  // every document was rejected (a foreign format, a corrupt file) is not, so a script running the scan notices.
-  if (summaryCounts.events + summaryCounts.outOfRange === 0 && summaryCounts.rejected > 0) return 1;
-  return summaryCounts.files.size === 0 && summaryCounts.events + summaryCounts.rejected === 0 ? 1 : 0;
+  // Nothing could be read: no event at all (in or out of the --since/--until range), and either no input or input
+  // whose every document was rejected (a foreign format, a corrupt file), so a script running the scan notices. An
+  // empty file, or files with nothing in the range, are a successful (empty) scan.
+  const noEvent = summaryCounts.events + summaryCounts.outOfRange === 0;
+  return noEvent && (summaryCounts.rejected > 0 || summaryCounts.files.size === 0) ? 1 : 0;
 }
