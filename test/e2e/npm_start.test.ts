@@ -14,6 +14,7 @@ import { parseConfig } from '../../server/config';
 import { asAsync, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { installIndexTemplates, writeToElasticsearch } from '../../server/simulator/targets/elasticsearch';
+import { DEFAULT_RETRY, withEsRetry } from '../../server/sources/elasticsearch/es_retry';
 import { StatusStore } from '../../server/status/status_store';
 import { buildTaskRunners } from '../../server/tasks/runners';
 import { TASK_TYPES } from '../../server/tasks/task_definitions';
@@ -135,9 +136,15 @@ describe('npm start (the host script as a child process)', () => {
   }
 
   async function taskDoc(): Promise<{ status?: string; state?: { cursor?: unknown } } | undefined> {
-    const res = await es.search<{ id: string; status?: string; state?: { cursor?: unknown } }>(
-      { index: `${prefix}-tasks`, query: { term: { _id: TASK_ID } } },
-      { ignore: [404] },
+    // Retried for the same reason as alertIds: the host creates this index while the test polls it.
+    const res = await withEsRetry(
+      () =>
+        es.search<{ id: string; status?: string; state?: { cursor?: unknown } }>(
+          { index: `${prefix}-tasks`, query: { term: { _id: TASK_ID } } },
+          { ignore: [404] },
+        ),
+      DEFAULT_RETRY,
+      () => undefined,
     );
     return res.hits?.hits[0]?._source;
   }
@@ -160,7 +167,13 @@ describe('npm start (the host script as a child process)', () => {
 
   async function alertIds(index: string): Promise<string[]> {
     await es.indices.refresh({ index }, { ignore: [404] });
-    const res = await es.search({ index, size: 10_000, _source: false }, { ignore: [404] });
+    // The host creates the alerts index while this polls; a search that lands before its shard has started fails
+    // with no_shard_available, which is transient and retried the way the sources retry it.
+    const res = await withEsRetry(
+      () => es.search({ index, size: 10_000, _source: false }, { ignore: [404] }),
+      DEFAULT_RETRY,
+      () => undefined,
+    );
     return (res.hits?.hits ?? []).map((h) => h._id!).sort();
   }
 
