@@ -90,7 +90,8 @@ export class FieldCache {
   }
 }
 
-function present(raw: unknown): boolean {
+/** Whether a field value counts as there: not missing, empty or Windows' "-" placeholder. */
+export function present(raw: unknown): boolean {
   return raw !== undefined && raw !== null && raw !== '' && raw !== '-';
 }
 

@@ -11,8 +11,9 @@ import { load as loadYaml } from 'js-yaml';
 import type { Event } from '../../../common/event';
 import { isRecord } from '../detectors/bounded_map';
 import type { EvidenceRef, Finding } from '../types';
-import { compileCachedCondition, FieldCache, type CachedPredicate } from './condition';
+import { compileCachedCondition, FieldCache, present, type CachedPredicate } from './condition';
 import { getter, valueToText } from './fields';
+import { conditionGate, gatePart, type Gate, type GateAlternative } from './gate';
 import { durationMs, ruleSchema, SERVICES, type Rule } from './schema';
 
 /** Rules shipped with the plugin. */
@@ -89,11 +90,14 @@ export interface RuleEngineOptions {
   maxEvidence?: number;
   /** Threshold groups kept per rule before the oldest are dropped (bounds memory on hostile input). */
   maxGroupsPerRule?: number;
+  /** Skip rules whose gate (gate.ts) the event does not open, without running them. Default true. */
+  gates?: boolean;
 }
 
 interface CompiledRule {
   rule: Rule;
   matches: CachedPredicate;
+  gate?: Gate;
   render: (event: Event, extra?: Record<string, string>) => string;
   threshold?: CompiledThreshold;
 }
@@ -113,6 +117,47 @@ interface GroupState {
   /** Event time until which the group stays quiet after firing, so one burst makes one finding. */
   quietUntil: number;
   lastSeen: number;
+}
+
+/** One field a candidate list's gates read: each value (or last path segment) -> positions of the gates it opens. */
+interface GateLookup {
+  slot: number;
+  part: GateAlternative['part'];
+  opens: Map<string, number[]>;
+}
+
+/** The rules of one (channel, event id), in rule order, with the lookups that open their gates. */
+interface CandidateList {
+  rules: CompiledRule[];
+  /** Per position: whether the rule only runs when a lookup opened its gate. */
+  gated: boolean[];
+  lookups: GateLookup[];
+  /** Per position: the event stamp that last opened its gate. */
+  opened: number[];
+}
+
+function candidateList(rules: CompiledRule[], cache: FieldCache, useGates: boolean): CandidateList {
+  const list: CandidateList = { rules, gated: [], lookups: [], opened: rules.map(() => 0) };
+  const byKey = new Map<string, GateLookup>();
+  rules.forEach((c, pos) => {
+    const gate = useGates ? c.gate : undefined;
+    list.gated.push(gate !== undefined);
+    for (const alt of gate ?? []) {
+      const slot = cache.slot(alt.field);
+      const key = `${slot}:${alt.part}`;
+      let lookup = byKey.get(key);
+      if (!lookup) {
+        byKey.set(key, (lookup = { slot, part: alt.part, opens: new Map() }));
+        list.lookups.push(lookup);
+      }
+      for (const v of alt.values) {
+        const positions = lookup.opens.get(v) ?? [];
+        if (!positions.includes(pos)) positions.push(pos);
+        lookup.opens.set(v, positions);
+      }
+    }
+  });
+  return list;
 }
 
 /** What `RuleEngine.snapshot()` returns: per threshold rule id, its open groups in insertion order. */
@@ -207,9 +252,11 @@ const PROVIDERS: Partial<Record<keyof typeof SERVICES, string[]>> = {
 
 export class RuleEngine {
   /** Lower-cased channel (or `provider:<name>`) -> event id -> rules, in rule order. */
-  private readonly byChannel = new Map<string, Map<number, CompiledRule[]>>();
+  private readonly byChannel = new Map<string, Map<number, CandidateList>>();
   /** Channel as events spell it -> its `byChannel` entry (null: no rules), so an event does not lower-case it. */
-  private readonly channelMemo = new Map<string, Map<number, CompiledRule[]> | null>();
+  private readonly channelMemo = new Map<string, Map<number, CandidateList> | null>();
+  /** Counts evaluated events; a gate is open for the event whose stamp it carries. */
+  private stamp = 0;
   private readonly fields = new FieldCache();
   private readonly compiled: CompiledRule[];
   private readonly keepEvents: boolean;
@@ -226,6 +273,7 @@ export class RuleEngine {
     this.maxEvidence = opts.maxEvidence ?? 20;
     this.maxGroups = opts.maxGroupsPerRule ?? 10_000;
     this.compiled = rules.map((rule) => this.compile(rule));
+    const lists = new Map<string, Map<number, CompiledRule[]>>();
     for (const c of this.compiled) {
       for (const src of c.rule.events) {
         const channels = [
@@ -234,8 +282,8 @@ export class RuleEngine {
         ];
         for (const ch of channels) {
           const key = ch.toLowerCase();
-          let ids = this.byChannel.get(key);
-          if (!ids) this.byChannel.set(key, (ids = new Map()));
+          let ids = lists.get(key);
+          if (!ids) lists.set(key, (ids = new Map()));
           for (const id of src.event_ids) {
             const list = ids.get(id) ?? [];
             if (!list.includes(c)) list.push(c);
@@ -244,12 +292,19 @@ export class RuleEngine {
         }
       }
     }
+    const useGates = opts.gates ?? true;
+    for (const [channel, ids] of lists) {
+      const byId = new Map<number, CandidateList>();
+      for (const [id, list] of ids) byId.set(id, candidateList(list, this.fields, useGates));
+      this.byChannel.set(channel, byId);
+    }
   }
 
   private compile(rule: Rule): CompiledRule {
     const c: CompiledRule = {
       rule,
       matches: compileCachedCondition(rule.condition, this.fields),
+      gate: conditionGate(rule.condition),
       render: compileTemplate(rule.explanation),
     };
     if (rule.threshold) {
@@ -269,7 +324,7 @@ export class RuleEngine {
   }
 
   /** Rules that could match this event, by its channel (or provider when the channel is missing) and id. */
-  private candidates(event: Event): CompiledRule[] | undefined {
+  private candidates(event: Event): CandidateList | undefined {
     const w = event.winlog;
     const id = w?.event_id ?? (event.event?.code !== undefined ? Number(event.event.code) : undefined);
     if (id === undefined || Number.isNaN(id)) return undefined;
@@ -278,7 +333,7 @@ export class RuleEngine {
     return provider ? this.rulesOfChannel(`provider:${provider}`)?.get(id) : undefined;
   }
 
-  private rulesOfChannel(channel: string): Map<number, CompiledRule[]> | undefined {
+  private rulesOfChannel(channel: string): Map<number, CandidateList> | undefined {
     const memo = this.channelMemo.get(channel);
     if (memo !== undefined) return memo ?? undefined;
     const ids = this.byChannel.get(channel.toLowerCase());
@@ -293,13 +348,36 @@ export class RuleEngine {
     let out: Finding[] | undefined;
     const fields = this.fields;
     fields.reset(event);
-    for (const c of candidates) {
+    const stamp = ++this.stamp;
+    this.openGates(candidates, stamp);
+    const { rules, gated, opened } = candidates;
+    for (let i = 0; i < rules.length; i++) {
+      if (gated[i] && opened[i] !== stamp) continue;
+      const c = rules[i];
       if (!c.matches(event, fields)) continue;
       const f = c.threshold ? this.countTowards(c, c.threshold, event) : this.single(c, event);
       if (f) (out ??= []).push(f);
     }
     fields.clear();
     return out ?? [];
+  }
+
+  /** Marks, for the event in `this.fields`, the gates its values open (the fields are then cached for the rules). */
+  private openGates(list: CandidateList, stamp: number): void {
+    const fields = this.fields;
+    for (const lookup of list.lookups) {
+      const raw = fields.raw(lookup.slot);
+      if (Array.isArray(raw)) {
+        for (const x of raw) if (present(x)) this.open(list, lookup, String(x).toLowerCase(), stamp);
+      } else if (present(raw)) {
+        this.open(list, lookup, fields.lower(lookup.slot), stamp);
+      }
+    }
+  }
+
+  private open(list: CandidateList, lookup: GateLookup, lower: string, stamp: number): void {
+    const positions = lookup.opens.get(gatePart(lower, lookup.part));
+    if (positions) for (const pos of positions) list.opened[pos] = stamp;
   }
 
   /** Threshold windows hold no finished findings (they fire as they cross); flushing only clears their state. */
