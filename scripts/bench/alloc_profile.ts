@@ -8,9 +8,11 @@
  *   npx tsx scripts/bench/alloc_profile.ts <file.ndjson> [--top 40] [--survivors] [-- extra scan options]
  */
 import * as inspector from 'inspector';
-import { parseArgs } from 'util';
 import { frameLabel, type CallFrame } from './profile_frames';
 import { run as scan } from '../cli/scan';
+import { benchArgs } from './bench_args';
+
+const USAGE = 'alloc_profile.ts <file.ndjson> [--top N] [--survivors] [-- scan options]';
 
 interface SamplingNode {
   callFrame: CallFrame;
@@ -33,12 +35,15 @@ function bySite(root: SamplingNode): Map<string, number> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { top: { type: 'string', default: '40' }, survivors: { type: 'boolean', default: false } },
-  });
+  const { values, positionals } = benchArgs(
+    {
+      allowPositionals: true,
+      options: { top: { type: 'string', default: '40' }, survivors: { type: 'boolean', default: false } },
+    },
+    USAGE,
+  );
   if (positionals.length === 0) {
-    console.error('usage: alloc_profile.ts <file.ndjson> [--top N] [--survivors] [-- scan options]');
+    console.error(`usage: ${USAGE}`);
     process.exit(2);
   }
   const session = new inspector.Session();

@@ -7,12 +7,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import * as zlib from 'zlib';
 import type { FeatureEvent } from '../../common/features/feature_event';
 import { FEATURE_COUNT, SEQ_LEN, SEQ_NUMERIC } from '../../common/features/schema';
 import { WindowFeatureExtractor } from '../../common/features/window_extractor';
 import { HybridModel } from '../../server/detection/models/hybrid_model';
+import { benchArgs } from './bench_args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -34,9 +34,10 @@ function repeat<T extends Float32Array | BigInt64Array>(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { batch: { type: 'string' }, windows: { type: 'string' }, models: { type: 'string' } },
-  });
+  const { values } = benchArgs(
+    { options: { batch: { type: 'string' }, windows: { type: 'string' }, models: { type: 'string' } } },
+    'model_throughput.ts [--batch 1024] [--windows 200000] [--models DIR]',
+  );
   const batch = Number(values.batch ?? 1024);
   const total = Number(values.windows ?? 200_000);
   const model = await HybridModel.load({

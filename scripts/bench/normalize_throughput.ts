@@ -15,7 +15,6 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { readEventFiles } from '../../server/sources/files';
 import { splitLines } from '../../server/sources/files/json_stream';
@@ -23,6 +22,7 @@ import { defaultReadWorkers } from '../../server/sources/files/parallel_reader';
 import { asAsync, OutputFormat, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { writeNdjson } from '../../server/simulator/targets/file';
+import { benchArgs } from './bench_args';
 
 async function generate(file: string, lines: number, format: OutputFormat): Promise<void> {
   const sim = simulate({
@@ -95,16 +95,19 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: numbe
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      lines: { type: 'string' },
-      format: { type: 'string' },
-      runs: { type: 'string' },
-      warmup: { type: 'string' },
-      'read-workers': { type: 'string' },
+  const { values, positionals } = benchArgs(
+    {
+      allowPositionals: true,
+      options: {
+        lines: { type: 'string' },
+        format: { type: 'string' },
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        'read-workers': { type: 'string' },
+      },
     },
-  });
+    'normalize_throughput.ts [file.ndjson] [--lines 1000000] [--format winlogbeat|winlogbeat-raw|wazuh] [--runs 3] [--warmup 50000] [--read-workers N]',
+  );
   const readWorkers = values['read-workers'] !== undefined ? Number(values['read-workers']) : undefined;
   const lines = Number(values.lines ?? 1_000_000);
   const format = (values.format ?? 'winlogbeat') as OutputFormat;

@@ -4,8 +4,10 @@
  *   npx tsx scripts/bench/profile_summary.ts <file.cpuprofile> [--top 40] [--inclusive regex] [--callers regex]
  */
 import * as fs from 'fs';
-import { parseArgs } from 'util';
 import { frameLabel, type CallFrame } from './profile_frames';
+import { benchArgs } from './bench_args';
+
+const USAGE = 'profile_summary.ts <file.cpuprofile> [--top 40] [--inclusive regex] [--callers regex]';
 
 interface ProfileNode {
   id: number;
@@ -19,14 +21,21 @@ interface CpuProfile {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      top: { type: 'string', default: '40' },
-      inclusive: { type: 'string' },
-      callers: { type: 'string' },
+  const { values, positionals } = benchArgs(
+    {
+      allowPositionals: true,
+      options: {
+        top: { type: 'string', default: '40' },
+        inclusive: { type: 'string' },
+        callers: { type: 'string' },
+      },
     },
-  });
+    USAGE,
+  );
+  if (positionals.length !== 1) {
+    console.error(`usage: ${USAGE}`);
+    process.exit(2);
+  }
   const prof = JSON.parse(fs.readFileSync(positionals[0], 'utf8')) as CpuProfile;
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

@@ -17,13 +17,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
-import { parseArgs } from 'util';
 import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { run as scan } from '../cli/scan';
 import { mulberry32 } from '../../common/prng';
 import { asAsync, simulate } from '../../server/simulator/generator';
 import { resolveScenarios } from '../../server/simulator/scenarios';
 import { writeNdjson } from '../../server/simulator/targets/file';
+import { benchArgs } from './bench_args';
 
 const HOSTS = 200;
 const USERS = 400;
@@ -215,16 +215,19 @@ async function plainRate(file: string): Promise<{ lines: number; seconds: number
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      lines: { type: 'string', default: '1000000' },
-      file: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      'no-models': { type: 'boolean', default: false },
-      'read-workers': { type: 'string' },
-      docs: { type: 'string', default: 'simulator' },
+  const { values } = benchArgs(
+    {
+      options: {
+        lines: { type: 'string', default: '1000000' },
+        file: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        'no-models': { type: 'boolean', default: false },
+        'read-workers': { type: 'string' },
+        docs: { type: 'string', default: 'simulator' },
+      },
     },
-  });
+    'scan_throughput.ts [--lines 1000000] [--docs simulator|compact] [--file existing.ndjson] [--keep] [--no-models] [--read-workers N]',
+  );
   if (values.docs !== 'simulator' && values.docs !== 'compact') {
     console.error('--docs must be simulator or compact');
     return 2;
