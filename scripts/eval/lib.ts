@@ -1,6 +1,7 @@
 import type { AlertDoc } from '../../common/alert';
 import { getTechnique, resolveTechniqueId } from '../../common/attack/catalog';
 import type { Event } from '../../common/event';
+import { V19_LABELS } from './attack_v19';
 import { parseDetectionConfig, type DetectionConfig } from '../../server/detection/config';
 import { DetectionPipeline } from '../../server/detection/pipeline';
 import { loadRules, type LoadedRule } from '../../server/detection/rules/engine';
@@ -64,17 +65,25 @@ export function parentOf(id: string): string {
   return dot > 0 ? c.slice(0, dot) : c;
 }
 
+/** The v18.1 ids a label stands for: its current id, or for a v19-only id the techniques v19 folded into it. */
+export function labelIds(id: string): readonly string[] {
+  const up = id.toUpperCase();
+  if (getTechnique(up) === undefined && V19_LABELS[up]) return V19_LABELS[up];
+  return [current(up)];
+}
+
 /** True when some technique of `ours` matches some of `labelled`, exactly or at the parent level. */
 export function techniqueMatch(
   ours: readonly string[],
   labelled: readonly string[],
   level: 'exact' | 'parent',
 ): boolean {
+  const wanted = labelled.flatMap(labelIds);
   if (level === 'exact') {
-    const want = new Set(labelled.map(current));
+    const want = new Set(wanted);
     return ours.some((t) => want.has(current(t)));
   }
-  const want = new Set(labelled.map(parentOf));
+  const want = new Set(wanted.map(parentOf));
   return ours.some((t) => want.has(parentOf(t)));
 }
 
