@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- names...]`: runs the benchmarks one after another, each in its own process so one's heap does
- * not weigh on the next. Names: scan, normalize, model (default: all). Each prints its own numbers and command.
+ * not weigh on the next. Names: scan, normalize, model, rules (default: all). Each prints its own numbers and command.
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
@@ -9,6 +9,7 @@ const BENCHES: Record<string, string[]> = {
   normalize: ['normalize_throughput.ts'],
   scan: ['scan_throughput.ts', '--lines', '1000000'],
   model: ['model_throughput.ts'],
+  rules: ['rules_throughput.ts'],
 };
 
 function main(argv: string[]): number {

@@ -20,10 +20,8 @@ import * as readline from 'readline';
 import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { run as scan } from '../cli/scan';
 import { mulberry32 } from '../../common/prng';
-import { asAsync, simulate } from '../../server/simulator/generator';
-import { resolveScenarios } from '../../server/simulator/scenarios';
-import { writeNdjson } from '../../server/simulator/targets/file';
 import { benchArgs } from './bench_args';
+import { writeSimulatedNdjson } from './simulated_file';
 
 const HOSTS = 200;
 const USERS = 400;
@@ -166,20 +164,6 @@ function doc(i: number, rand: () => number, base: number): Record<string, unknow
   };
 }
 
-async function generateSimulated(file: string, lines: number): Promise<void> {
-  const sim = simulate({
-    seed: 42,
-    hosts: 200,
-    // 200 hosts make roughly 35k events a day: enough days that --lines is reached.
-    days: Math.max(30, Math.ceil(lines / 25_000)),
-    start: Date.parse('2025-03-03T00:00:00Z'),
-    scenarios: resolveScenarios('all'),
-    format: 'winlogbeat',
-    maxEvents: lines,
-  });
-  await writeNdjson(asAsync(sim.documents), file);
-}
-
 async function generateCompact(file: string, lines: number): Promise<void> {
   const rand = mulberry32(42);
   const base = Date.parse('2024-06-01T00:00:00.000Z');
@@ -243,7 +227,7 @@ async function main(): Promise<number> {
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apt-scan-bench-'));
     file = path.join(tmpDir, `winlogbeat-${lines}.ndjson`);
     const g0 = Date.now();
-    await (values.docs === 'compact' ? generateCompact : generateSimulated)(file, lines);
+    await (values.docs === 'compact' ? generateCompact : writeSimulatedNdjson)(file, lines);
     console.error(
       `generated ${lines} events (${(fs.statSync(file).size / 1048576).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s`,
     );
