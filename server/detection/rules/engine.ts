@@ -1,6 +1,7 @@
 /**
  * The rule engine: loads `detection_rules/**\/*.yml`, compiles each rule once, indexes rules by
- * (channel, event id) so an event is only tested against rules that can match it, and turns matches into
+ * (channel, event id) so an event is only tested against rules that can match it, skips within those the rules
+ * whose gate (gate.ts: a name the condition needs) the event's values do not open, and turns matches into
  * `Finding`s with the explanation filled in. Threshold rules keep a bounded, per-group sliding window in event
  * time; those windows are part of the pipeline state (`snapshot`/`restore`), so a burst that spans a host restart
  * still fires, with the same evidence and alert id.
