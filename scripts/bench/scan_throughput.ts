@@ -21,7 +21,7 @@ import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { run as scan } from '../cli/scan';
 import { mulberry32 } from '../../common/prng';
 import { benchArgs } from './bench_args';
-import { writeSimulatedNdjson } from './simulated_file';
+import { benchInput, writeSimulatedNdjson } from './simulated_file';
 
 const HOSTS = 200;
 const USERS = 400;
@@ -221,17 +221,13 @@ async function main(): Promise<number> {
     console.error('--lines must be a positive integer');
     return 2;
   }
-  let file = values.file;
-  let tmpDir: string | undefined;
-  if (!file) {
-    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apt-scan-bench-'));
-    file = path.join(tmpDir, `winlogbeat-${lines}.ndjson`);
-    const g0 = Date.now();
-    await (values.docs === 'compact' ? generateCompact : writeSimulatedNdjson)(file, lines);
-    console.error(
-      `generated ${lines} events (${(fs.statSync(file).size / 1048576).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s`,
-    );
-  }
+  const input = await benchInput(
+    values.file,
+    lines,
+    'apt-scan-bench-',
+    values.docs === 'compact' ? generateCompact : writeSimulatedNdjson,
+  );
+  const file = input.file;
   const mb = fs.statSync(file).size / 1048576;
   const plainBefore = await plainRate(file);
 
@@ -293,8 +289,7 @@ async function main(): Promise<number> {
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
-  if (tmpDir && !values.keep) fs.rmSync(tmpDir, { recursive: true, force: true });
-  else if (tmpDir) console.error(`kept ${file}`);
+  input.dispose(values.keep);
   return 0;
 }
 
