@@ -3,14 +3,14 @@
  * Sources differ only in spelling: Wazuh lower-cases the first letter of every name (`targetUserName`) and doubles
  * backslashes; NXLog/OTRF flattens the items next to its own metadata. One pass per document builds the map.
  */
-import { asString, undoubleBackslashes } from './values';
+import { asString, unescapeWazuhValue } from './values';
 
 export type EventData = Record<string, string>;
 
 const ZERO_GUID = '{00000000-0000-0000-0000-000000000000}';
 
 export interface EventDataOptions {
-  /** Wazuh: upper-case the first letter again and collapse doubled backslashes. */
+  /** Wazuh: upper-case the first letter again and undo Wazuh's escaping of backslashes and quotes. */
   wazuh?: boolean;
   /** Sysmon pipeline: drop empty, "-" and zero-GUID values. */
   dropEmpty?: boolean;
@@ -51,7 +51,7 @@ export function buildEventData(src: unknown, opts: EventDataOptions = {}): Event
     if (v === undefined) continue;
     if (dropEmpty && (v === '' || v === '-' || v === ZERO_GUID)) continue;
     if (wazuh) {
-      v = undoubleBackslashes(v);
+      v = unescapeWazuhValue(v);
       out[upperFirst(k)] = v;
     } else {
       out[k] = v;

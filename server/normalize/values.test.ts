@@ -1,4 +1,4 @@
-import { commandLineArgs, parseHashes, parseIntLoose, splitPath, undoubleBackslashes } from './values';
+import { commandLineArgs, parseHashes, parseIntLoose, splitPath, unescapeWazuhValue } from './values';
 import { parseTime, toIsoTimestamp } from './timestamp';
 
 describe('normalize value helpers', () => {
@@ -34,7 +34,17 @@ describe('normalize value helpers', () => {
       directory: 'C:\\Windows\\System32',
       extension: 'exe',
     });
-    expect(undoubleBackslashes('C:\\\\Windows\\\\x.exe')).toBe('C:\\Windows\\x.exe');
+    expect(unescapeWazuhValue('C:\\\\Windows\\\\x.exe')).toBe('C:\\Windows\\x.exe');
+  });
+
+  it("undoes Wazuh's escaping of backslashes and quotes, left to right", () => {
+    // As JSON.parse leaves them: \\"C:\\\\x.exe\\" /c
+    expect(unescapeWazuhValue('\\"C:\\\\Windows\\\\x.exe\\" /c')).toBe('"C:\\Windows\\x.exe" /c');
+    // An escaped backslash, then an escaped quote: the quote is not swallowed by the backslash.
+    expect(unescapeWazuhValue('cd \\"C:\\\\dir\\\\\\"')).toBe('cd "C:\\dir\\"');
+    // A lone backslash before anything else stays.
+    expect(unescapeWazuhValue('a\\tb\\')).toBe('a\\tb\\');
+    expect(unescapeWazuhValue('plain')).toBe('plain');
   });
 
   it('accepts the time formats the sources write and rejects garbage', () => {

@@ -145,7 +145,25 @@ export function commandLineArgs(cmd: string): string[] {
   return args;
 }
 
-/** Wazuh stores Windows values with doubled backslashes ("C:\\\\Windows"); collapse them. */
-export function undoubleBackslashes(v: string): string {
-  return v.indexOf('\\\\') < 0 ? v : v.split('\\\\').join('\\');
+/**
+ * Wazuh's eventchannel decoder escapes Windows values once more inside its JSON: a backslash is doubled
+ * (C:\\Windows) and a double quote gets a backslash (\"C:\\x.exe\" /c). Read left to right, so an escaped backslash
+ * before an escaped quote (dir\\\") comes out as dir\". A lone backslash before anything else is kept.
+ */
+export function unescapeWazuhValue(v: string): string {
+  let i = v.indexOf('\\');
+  if (i < 0) return v;
+  let out = '';
+  let from = 0;
+  while (i >= 0 && i < v.length - 1) {
+    const next = v.charCodeAt(i + 1);
+    if (next === 92 /* backslash */ || next === 34 /* double quote */) {
+      out += v.slice(from, i) + v[i + 1];
+      from = i + 2;
+      i = v.indexOf('\\', from);
+    } else {
+      i = v.indexOf('\\', i + 1);
+    }
+  }
+  return out + v.slice(from);
 }

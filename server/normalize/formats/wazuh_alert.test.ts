@@ -54,4 +54,29 @@ describe('Wazuh alert normalizer', () => {
     ) as Event;
     expect(ev.winlog.event_data).toEqual({ Image: 'C:\\Windows\\System32\\cmd.exe', Note: 'x' });
   });
+
+  it("undoes Wazuh's escaped quotes in command lines, so the process and its arguments read as Sysmon wrote them", () => {
+    const ev = normalizeWazuhAlert(
+      alert({
+        system: {
+          eventID: '1',
+          channel: 'Microsoft-Windows-Sysmon/Operational',
+          systemTime: '2021-11-08T10:58:11Z',
+        },
+        eventdata: {
+          image: 'C:\\\\Windows\\\\System32\\\\rundll32.exe',
+          commandLine:
+            '\\"C:\\\\Windows\\\\System32\\\\rundll32.exe\\" C:\\\\Users\\\\ann\\\\kxwn.lock,VoidFunc',
+        },
+      }),
+      origin,
+    ) as Event;
+    expect(ev.process?.command_line).toBe(
+      '"C:\\Windows\\System32\\rundll32.exe" C:\\Users\\ann\\kxwn.lock,VoidFunc',
+    );
+    expect(ev.process?.args).toEqual([
+      'C:\\Windows\\System32\\rundll32.exe',
+      'C:\\Users\\ann\\kxwn.lock,VoidFunc',
+    ]);
+  });
 });
