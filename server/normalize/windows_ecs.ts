@@ -5,6 +5,7 @@
  * pipelines it completes what older pipeline versions left out (System 7045, 5140/5145) without overriding them.
  * Field-by-field notes: docs/reference/winlogbeat-wazuh-formats.md §1.2-1.3.
  */
+import { isIP } from 'net';
 import type { EcsEndpoint, EcsProcess, EcsUser, Event } from '../../common/event';
 import { LOGON_TYPE_LABELS } from '../../common/windows_values';
 import { domainParts } from './dns_domain';
@@ -722,6 +723,18 @@ function mapPowerShell(ev: Event, ed: EventData, id: number): void {
   if (script !== undefined) setFile(ev, script);
 }
 
+const RDP_CONNECTION_MANAGER = 'microsoft-windows-terminalservices-remoteconnectionmanager/operational';
+
+/**
+ * TerminalServices-RemoteConnectionManager 1149 (RDP user authentication succeeded) names the user, the domain and
+ * the client address as Param1..Param3 of its UserData; ECS wants them as user.* and source.ip (the address only
+ * when it is one: the field can hold a name).
+ */
+function mapRdpAuthentication(ev: Event, ed: EventData): void {
+  fillUser(userOf(ev), ed.Param1, ed.Param2, undefined);
+  if (present(ed.Param3) && isIP(cleanIp(ed.Param3)) !== 0) setIp(endpoint(ev, 'source'), ed.Param3);
+}
+
 function mapSystem(ev: Event, ed: EventData, id: number): void {
   if (id === 7045) {
     setCategorisation(ev, ['configuration'], ['creation'], 'service-installed');
@@ -753,6 +766,8 @@ export function applyWindowsMapping(ev: Event, ed: EventData, userSid: string | 
       // Security-auditing events forwarded under another channel name (WEF "ForwardedEvents").
       if (ev.event.provider === 'Microsoft-Windows-Security-Auditing') mapSecurity(ev, ed, id);
       else if (ev.event.provider === 'Microsoft-Windows-Sysmon') mapSysmon(ev, ed, id);
+      else if (id === 1149 && ev.winlog.channel?.toLowerCase() === RDP_CONNECTION_MANAGER)
+        mapRdpAuthentication(ev, ed);
   }
   if (userSid !== undefined && userSid !== '') {
     // Sysmon/PowerShell: user.id <- winlog.user.identifier (the record's security UserID).

@@ -4,7 +4,7 @@
  * @version, host, port, tags).
  */
 import type { EventOrigin, NormalizeResult } from '../../../common/event';
-import { buildEventData } from '../event_data';
+import { buildEventData, type EventData } from '../event_data';
 import { isObject, reject } from '../rejection';
 import { asString } from '../values';
 import { channelKind } from '../windows_ecs';
@@ -50,6 +50,32 @@ const METADATA = new Set([
   'type',
 ]);
 
+const RDP_AUTH_MESSAGE_FIELDS: ReadonlyArray<[RegExp, string]> = [
+  [/^User: *(.*?)\r?$/m, 'Param1'],
+  [/^Domain: *(.*?)\r?$/m, 'Param2'],
+  [/^Source Network Address: *(.*?)\r?$/m, 'Param3'],
+];
+
+/**
+ * NXLog leaves an event's UserData out of its fields; for TerminalServices 1149 (RDP user authentication succeeded)
+ * the rendered message carries the same three values ("User: …", "Domain: …", "Source Network Address: …"), so
+ * they are read back into Param1..Param3, the names the EVTX and Winlogbeat readers give them.
+ */
+function restoreRdpAuthentication(
+  ed: EventData,
+  raw: Record<string, unknown>,
+  channel: string | undefined,
+): void {
+  const message = raw.Message;
+  if (String(raw.EventID) !== '1149' || typeof message !== 'string' || ed.Param1 !== undefined) return;
+  if (channel?.toLowerCase() !== 'microsoft-windows-terminalservices-remoteconnectionmanager/operational')
+    return;
+  for (const [re, name] of RDP_AUTH_MESSAGE_FIELDS) {
+    const m = re.exec(message);
+    if (m && m[1] !== '') ed[name] = m[1];
+  }
+}
+
 export function normalizeNxlogFlat(
   raw: unknown,
   origin: EventOrigin,
@@ -65,6 +91,8 @@ export function normalizeNxlogFlat(
         ? 'TimeCreated'
         : 'EventTime';
   const eventType = raw.EventType;
+  const eventData = buildEventData(raw, { skip: METADATA, dropEmpty: channelKind(channel) === 'sysmon' });
+  restoreRdpAuthentication(eventData, raw, channel);
   return buildWindowsEvent(
     {
       time,
@@ -83,7 +111,7 @@ export function normalizeNxlogFlat(
             ? 'failure'
             : outcomeFromKeywords(raw.Keywords),
       task: asString(raw.Category),
-      eventData: buildEventData(raw, { skip: METADATA, dropEmpty: channelKind(channel) === 'sysmon' }),
+      eventData,
     },
     origin,
     raw,
