@@ -25,20 +25,34 @@ export function alertQuality(alerts: AlertDoc[]): Section {
   const unknown = new Map<string, number>();
   let noTechnique = 0;
   let noExplanation = 0;
+  // A placeholder none of whose fields the event had renders "unknown": readable, but it tells the analyst nothing.
+  const unknownPart = new Map<string, number>();
   for (const a of alerts) {
+    if (/\bunknown\b/.test(a.apt.explanation))
+      unknownPart.set(a.rule.id, (unknownPart.get(a.rule.id) ?? 0) + 1);
     if (a.apt.technique_ids.length === 0) noTechnique++;
     for (const t of a.apt.technique_ids)
       if (!isKnownCurrentTechnique(t)) unknown.set(t, (unknown.get(t) ?? 0) + 1);
     if (a.apt.explanation.trim() === '' || a.message.trim() === '') noExplanation++;
   }
   const body = mdTable(
-    ['alerts checked', 'without technique', 'with unknown/revoked technique', 'without explanation'],
+    [
+      'alerts checked',
+      'without technique',
+      'with unknown/revoked technique',
+      'without explanation',
+      'explanation with an "unknown" part (by rule)',
+    ],
     [
       [
         alerts.length,
         noTechnique,
         [...unknown].map(([t, n]) => `${t} (${n})`).join(', ') || '0',
         noExplanation,
+        [...unknownPart]
+          .sort((x, y) => y[1] - x[1])
+          .map(([r, n]) => `${r} (${n})`)
+          .join(', ') || '0',
       ],
     ],
   );

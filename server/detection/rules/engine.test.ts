@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Event } from '../../../common/event';
-import { loadRules, parseRule, RuleEngine } from './engine';
+import { compileTemplate, loadRules, parseRule, RuleEngine } from './engine';
 import { sampleEvent, sampleEvents } from './samples';
-import type { Rule } from './schema';
+import { badPlaceholder, type Rule } from './schema';
 
 const rules = loadRules();
 
@@ -234,5 +234,35 @@ tests:
     expect(engine.snapshot().thresholds).toEqual({});
     engine.restore('garbage');
     expect([at(0, 'a'), at(1, 'b'), at(2, 'c')].flatMap((e) => engine.evaluate(e))).toHaveLength(1);
+  });
+});
+
+describe('explanation templates', () => {
+  const ev = {
+    '@timestamp': '2024-01-01T00:00:00Z',
+    event: {},
+    host: { name: 'ws1' },
+    winlog: { event_data: {} },
+  } as unknown as Event;
+
+  it('use the first present alternative, and a quoted last alternative when none is present', () => {
+    const render = compileTemplate(
+      "{{user.name|'An account the event does not name'}} reached {{host.name|'?'}}.",
+    );
+    expect(render(ev)).toBe('An account the event does not name reached ws1.');
+    expect(render({ ...ev, user: { name: 'bob' } })).toBe('bob reached ws1.');
+  });
+
+  it('are refused at load time when an alternative is neither a field path nor a last quoted text', () => {
+    expect(badPlaceholder("{{user.name|'someone'}} on {{host.name}}")).toBeUndefined();
+    expect(badPlaceholder('{{process.command_line|no command line}}')).toMatch(
+      /"no command line" is neither/,
+    );
+    expect(badPlaceholder("{{'someone'|user.name}}")).toMatch(/is neither/);
+    expect(badPlaceholder('{{winlog.event_data.*}}')).toMatch(/is neither/);
+  });
+
+  it('read "unknown" for a missing value without a quoted fallback', () => {
+    expect(compileTemplate('{{user.name|source.ip}} on {{host.name}}')(ev)).toBe('unknown on ws1');
   });
 });

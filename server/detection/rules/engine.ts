@@ -204,20 +204,27 @@ function withoutOriginal(e: Event): Event {
 
 const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
 
-/** `{{host.name}}`, `{{a|b}}` (first present), `{{count}}` for thresholds; missing values read "unknown". */
+/**
+ * `{{host.name}}`, `{{a|b}}` (first present), `{{count}}` for thresholds, and a quoted last alternative as the text
+ * for when none is present (`{{user.name|'an account the event does not name'}}`); otherwise missing values read
+ * "unknown".
+ */
 export function compileTemplate(template: string): (event: Event, extra?: Record<string, string>) => string {
   const parts = template.split(PLACEHOLDER);
   // split with a capture group alternates literal text and placeholder names.
   const pieces = parts.map((p, i) => {
     if (i % 2 === 0) return () => p;
     const alts = p.split('|').map((a) => a.trim());
-    const getters = alts.map((a) => [a, getter(a)] as const);
+    const last = alts[alts.length - 1];
+    const quoted = alts.length > 1 && /^'[^']*'$/.test(last);
+    const fallback = quoted ? last.slice(1, -1) : 'unknown';
+    const getters = (quoted ? alts.slice(0, -1) : alts).map((a) => [a, getter(a)] as const);
     return (e: Event, extra?: Record<string, string>) => {
       for (const [name, g] of getters) {
         const v = extra?.[name] ?? valueToText(g(e));
         if (v !== undefined) return v;
       }
-      return 'unknown';
+      return fallback;
     };
   });
   return (e, extra) => pieces.map((f) => f(e, extra)).join('');

@@ -81,6 +81,26 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
+const FIELD_PATH = /^[A-Za-z@_][\w@.-]*$/;
+const QUOTED_TEXT = /^'[^']*'$/;
+
+/**
+ * Why a `{{...}}` placeholder of an explanation cannot render, or undefined: each alternative is a field path, and
+ * only the last may be quoted text (a path with a typo or spaces would silently read "unknown").
+ */
+export function badPlaceholder(template: string): string | undefined {
+  for (const m of template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)) {
+    const alts = m[1].split('|').map((a) => a.trim());
+    for (let i = 0; i < alts.length; i++) {
+      const a = alts[i];
+      if (FIELD_PATH.test(a)) continue;
+      if (QUOTED_TEXT.test(a) && i === alts.length - 1 && i > 0) continue;
+      return `placeholder "{{${m[1]}}}": "${a}" is neither a field path nor, as the last alternative, text in single quotes`;
+    }
+  }
+  return undefined;
+}
+
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m, 1h');
 
 export const thresholdSchema = z
@@ -155,11 +175,18 @@ export const ruleSchema = z
     techniques: z.array(techniqueId).min(1),
     severity: z.enum(['low', 'medium', 'high', 'critical']),
     risk_score: z.number().int().min(0).max(100),
-    /** One sentence; `{{field.path}}` placeholders (alternatives with `|`), plus `{{count}}` for thresholds. */
+    /**
+     * One sentence; `{{field.path}}` placeholders (alternatives with `|`, a last alternative in single quotes is the
+     * text when none is present), plus `{{count}}` for thresholds.
+     */
     explanation: z
       .string()
       .min(10)
-      .refine((s) => !s.includes('\n'), 'must be one line'),
+      .refine((s) => !s.includes('\n'), 'must be one line')
+      .superRefine((s, ctx) => {
+        const bad = badPlaceholder(s);
+        if (bad !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: bad });
+      }),
     /** Which events the rule reads: one entry per channel. */
     events: z.array(eventSourceSchema).min(1),
     condition: conditionSchema,
