@@ -157,9 +157,16 @@ export async function elasticsearchStatus(url: string): Promise<{ up: boolean; d
 
 // ---------------------------------------------------------------- Kafka
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (the format StorageTool random-uuid prints). */
-function kafkaClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (the format StorageTool random-uuid prints). Like
+ * Kafka's own Uuid.randomUuid(), an id starting with '-' is drawn again: StorageTool's argument parser reads
+ * "-t -Lrln..." as a missing value followed by an option (one start in 64 failed that way).
+ */
+export function kafkaClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export async function startKafka(): Promise<ServiceState> {
