@@ -10,7 +10,18 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { installElasticsearch, installKafka } from './maven';
 import { ES_RUN_USER, ES_VERSION, isRoot, javaHome, KAFKA_VERSION, newRunDir } from './paths';
-import { freePort, launchDetached, pidAlive, runOrThrow, sleep, StackError, tailFile } from './proc';
+import {
+  freePort,
+  launchDetached,
+  pidAlive,
+  pidMatches,
+  pidsMatching,
+  runOrThrow,
+  sleep,
+  StackError,
+  tailFile,
+  terminate,
+} from './proc';
 import { hasCommand } from '../setup/system_packages';
 
 export type ServiceName = 'elasticsearch' | 'kafka' | 'redis';
@@ -56,11 +67,14 @@ async function waitFor(
     }
     await sleep(500);
   }
-  throw new StackError(
-    service,
-    `not healthy after ${START_TIMEOUT_MS / 1000}s:\n${tailFile(logPath)}`,
-    logPath,
+  const tail = tailFile(logPath);
+  // A service that never became healthy is stopped here: nobody else knows its pid (it is not in the state file).
+  // Its processes are the launched one and any whose command line names its run directory (the log's folder).
+  const runDir = path.dirname(logPath);
+  await terminate(
+    [...new Set([pid, ...pidsMatching(runDir)])].filter((p) => pidMatches(p, runDir) || p === pid),
   );
+  throw new StackError(service, `not healthy after ${START_TIMEOUT_MS / 1000}s (stopped):\n${tail}`, logPath);
 }
 
 // ---------------------------------------------------------------- Elasticsearch

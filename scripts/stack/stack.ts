@@ -123,7 +123,18 @@ export async function startStack(log: (msg: string) => void = () => undefined): 
       }
     }),
   );
-  if (failures.length) throw new Error(`development stack failed to start:\n${failures.join('\n')}`);
+  if (failures.length) {
+    // All or nothing: the services this call started would otherwise run on with nobody to stop them (a failed
+    // jest global setup never runs its teardown); a CI run left Elasticsearch and Redis behind when Kafka failed.
+    for (const name of started) {
+      const s = state[name];
+      if (!s) continue;
+      log(`${await stopService(s)} (another service failed to start)`);
+      delete state[name];
+    }
+    writeState(state);
+    throw new Error(`development stack failed to start:\n${failures.join('\n')}`);
+  }
   return {
     started,
     urls: {
