@@ -22,3 +22,16 @@ export function benchArgs<T extends ParseArgsConfig>(
     process.exit(2);
   }
 }
+
+/** Runs a bench script's main: its result is the exit code; a throw prints the stack and exits 1. */
+export function runBench(main: () => Promise<number>): void {
+  main().then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -9,7 +9,7 @@
 import type { Event } from '../../common/event';
 import { loadRules, RuleEngine } from '../../server/detection/rules/engine';
 import { readEventFiles } from '../../server/sources/files';
-import { benchArgs } from './bench_args';
+import { benchArgs, runBench } from './bench_args';
 import { benchInput } from './simulated_file';
 
 const USAGE = 'rules_throughput.ts [--events 250000] [--file existing.ndjson] [--runs 5]';
@@ -95,12 +95,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (c) => {
-    process.exitCode = c;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
-  },
-);
+runBench(main);

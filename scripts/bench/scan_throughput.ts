@@ -20,7 +20,7 @@ import * as readline from 'readline';
 import { tuneHeapForBulkReading } from '../lib/gc_tuning';
 import { run as scan } from '../cli/scan';
 import { mulberry32 } from '../../common/prng';
-import { benchArgs } from './bench_args';
+import { benchArgs, runBench } from './bench_args';
 import { benchInput, writeSimulatedNdjson } from './simulated_file';
 
 const HOSTS = 200;
@@ -295,12 +295,4 @@ async function main(): Promise<number> {
 
 // Same heap tuning as `apt-detect` (both sides of the comparison run with it).
 tuneHeapForBulkReading();
-main().then(
-  (c) => {
-    process.exitCode = c;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
-  },
-);
+runBench(main);

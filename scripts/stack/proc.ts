@@ -81,6 +81,16 @@ export function pidsMatching(marker: string): number[] {
   return out;
 }
 
+/**
+ * The processes of one stack service: every live process whose command line names its run directory, and the pid it
+ * was launched as while that pid still belongs to it (pidMatches guards against a reused pid).
+ */
+export function serviceProcesses(pid: number | undefined, runDir: string): number[] {
+  const pids = new Set<number>(pidsMatching(runDir));
+  if (pid !== undefined && pidMatches(pid, runDir)) pids.add(pid);
+  return [...pids];
+}
+
 export interface LaunchOptions {
   cmd: string;
   args: string[];

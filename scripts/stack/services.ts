@@ -14,9 +14,8 @@ import {
   freePort,
   launchDetached,
   pidAlive,
-  pidMatches,
-  pidsMatching,
   runOrThrow,
+  serviceProcesses,
   sleep,
   StackError,
   tailFile,
@@ -69,11 +68,8 @@ async function waitFor(
   }
   const tail = tailFile(logPath);
   // A service that never became healthy is stopped here: nobody else knows its pid (it is not in the state file).
-  // Its processes are the launched one and any whose command line names its run directory (the log's folder).
-  const runDir = path.dirname(logPath);
-  await terminate(
-    [...new Set([pid, ...pidsMatching(runDir)])].filter((p) => pidMatches(p, runDir) || p === pid),
-  );
+  // Its run directory is the log's folder.
+  await terminate(serviceProcesses(pid, path.dirname(logPath)));
   throw new StackError(service, `not healthy after ${START_TIMEOUT_MS / 1000}s (stopped):\n${tail}`, logPath);
 }
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { STATE_DIR, STATE_FILE } from './paths';
-import { pidMatches, pidsMatching, terminate } from './proc';
+import { serviceProcesses, terminate } from './proc';
 import { ensureCommands } from '../setup/system_packages';
 import {
   elasticsearchStatus,
@@ -68,7 +68,7 @@ function external(name: ServiceName): string | undefined {
 }
 
 function isOurs(s: ServiceState | undefined): s is ServiceState {
-  return !!s && (pidMatches(s.pid, s.runDir) || pidsMatching(s.runDir).length > 0);
+  return !!s && serviceProcesses(s.pid, s.runDir).length > 0;
 }
 
 export interface StartResult {
@@ -147,12 +147,11 @@ export async function startStack(log: (msg: string) => void = () => undefined): 
 
 async function stopService(s: ServiceState): Promise<string> {
   // Only signal processes whose command line names this service's own temporary directory.
-  const pids = new Set<number>(pidsMatching(s.runDir));
-  if (pidMatches(s.pid, s.runDir)) pids.add(s.pid);
-  const forced = await terminate([...pids]);
+  const pids = serviceProcesses(s.pid, s.runDir);
+  const forced = await terminate(pids);
   fs.rmSync(s.runDir, { recursive: true, force: true });
-  if (!pids.size) return `${s.name}: was not running`;
-  return `${s.name}: stopped (pids ${[...pids].join(', ')}${forced.length ? `; forced ${forced.join(', ')}` : ''})`;
+  if (!pids.length) return `${s.name}: was not running`;
+  return `${s.name}: stopped (pids ${pids.join(', ')}${forced.length ? `; forced ${forced.join(', ')}` : ''})`;
 }
 
 /** Stops what the stack scripts started (all, or the named services). Harmless when nothing runs. */

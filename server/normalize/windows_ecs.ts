@@ -723,7 +723,9 @@ function mapPowerShell(ev: Event, ed: EventData, id: number): void {
   if (script !== undefined) setFile(ev, script);
 }
 
-const RDP_CONNECTION_MANAGER = 'microsoft-windows-terminalservices-remoteconnectionmanager/operational';
+/** TerminalServices-RemoteConnectionManager's channel, lower-cased (1149 = RDP user authentication succeeded). */
+export const RDP_CONNECTION_MANAGER =
+  'microsoft-windows-terminalservices-remoteconnectionmanager/operational';
 
 /**
  * TerminalServices-RemoteConnectionManager 1149 (RDP user authentication succeeded) names the user, the domain and

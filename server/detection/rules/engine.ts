@@ -15,7 +15,7 @@ import type { EvidenceRef, Finding } from '../types';
 import { compileCachedCondition, FieldCache, present, type CachedPredicate } from './condition';
 import { getter, valueToText } from './fields';
 import { conditionGate, gatePart, type Gate, type GateAlternative } from './gate';
-import { durationMs, ruleSchema, SERVICES, type Rule } from './schema';
+import { durationMs, PLACEHOLDER, placeholderParts, ruleSchema, SERVICES, type Rule } from './schema';
 
 /** Rules shipped with the plugin. */
 export const DEFAULT_RULES_DIR = path.resolve(__dirname, '..', '..', '..', 'detection_rules');
@@ -202,8 +202,6 @@ function withoutOriginal(e: Event): Event {
   return copy;
 }
 
-const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
-
 /**
  * `{{host.name}}`, `{{a|b}}` (first present), `{{count}}` for thresholds, and a quoted last alternative as the text
  * for when none is present (`{{user.name|'an account the event does not name'}}`); otherwise missing values read
@@ -214,11 +212,8 @@ export function compileTemplate(template: string): (event: Event, extra?: Record
   // split with a capture group alternates literal text and placeholder names.
   const pieces = parts.map((p, i) => {
     if (i % 2 === 0) return () => p;
-    const alts = p.split('|').map((a) => a.trim());
-    const last = alts[alts.length - 1];
-    const quoted = alts.length > 1 && /^'[^']*'$/.test(last);
-    const fallback = quoted ? last.slice(1, -1) : 'unknown';
-    const getters = (quoted ? alts.slice(0, -1) : alts).map((a) => [a, getter(a)] as const);
+    const { paths, fallback = 'unknown' } = placeholderParts(p);
+    const getters = paths.map((a) => [a, getter(a)] as const);
     return (e: Event, extra?: Record<string, string>) => {
       for (const [name, g] of getters) {
         const v = extra?.[name] ?? valueToText(g(e));

@@ -84,19 +84,30 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
 const FIELD_PATH = /^[A-Za-z@_][\w@.-]*$/;
 const QUOTED_TEXT = /^'[^']*'$/;
 
+/** A `{{...}}` placeholder of an explanation template; the capture is what is inside the braces. */
+export const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
+
 /**
- * Why a `{{...}}` placeholder of an explanation cannot render, or undefined: each alternative is a field path, and
- * only the last may be quoted text (a path with a typo or spaces would silently read "unknown").
+ * What is inside a placeholder: field paths to try in order, and the text of a quoted last alternative (the
+ * rendering when none of the fields is present). `a|b|'text'` -> paths [a, b], fallback "text".
+ */
+export function placeholderParts(inner: string): { paths: string[]; fallback?: string } {
+  const alts = inner.split('|').map((a) => a.trim());
+  const last = alts[alts.length - 1];
+  if (alts.length > 1 && QUOTED_TEXT.test(last))
+    return { paths: alts.slice(0, -1), fallback: last.slice(1, -1) };
+  return { paths: alts };
+}
+
+/**
+ * Why a placeholder of an explanation cannot render, or undefined: each alternative is a field path, and only the
+ * last may be quoted text (a path with a typo or spaces would silently read "unknown").
  */
 export function badPlaceholder(template: string): string | undefined {
-  for (const m of template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)) {
-    const alts = m[1].split('|').map((a) => a.trim());
-    for (let i = 0; i < alts.length; i++) {
-      const a = alts[i];
-      if (FIELD_PATH.test(a)) continue;
-      if (QUOTED_TEXT.test(a) && i === alts.length - 1 && i > 0) continue;
-      return `placeholder "{{${m[1]}}}": "${a}" is neither a field path nor, as the last alternative, text in single quotes`;
-    }
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const bad = placeholderParts(m[1]).paths.find((a) => !FIELD_PATH.test(a));
+    if (bad !== undefined)
+      return `placeholder "{{${m[1]}}}": "${bad}" is neither a field path nor, as the last alternative, text in single quotes`;
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import type { EventOrigin, NormalizeResult } from '../../../common/event';
 import { buildEventData, type EventData } from '../event_data';
 import { isObject, reject } from '../rejection';
 import { asString } from '../values';
-import { channelKind } from '../windows_ecs';
+import { channelKind, RDP_CONNECTION_MANAGER } from '../windows_ecs';
 import { buildWindowsEvent, outcomeFromKeywords } from '../windows_record';
 
 /** Keys NXLog and Logstash add; everything else is an EventData item. */
@@ -68,8 +68,7 @@ function restoreRdpAuthentication(
 ): void {
   const message = raw.Message;
   if (String(raw.EventID) !== '1149' || typeof message !== 'string' || ed.Param1 !== undefined) return;
-  if (channel?.toLowerCase() !== 'microsoft-windows-terminalservices-remoteconnectionmanager/operational')
-    return;
+  if (channel?.toLowerCase() !== RDP_CONNECTION_MANAGER) return;
   for (const [re, name] of RDP_AUTH_MESSAGE_FIELDS) {
     const m = re.exec(message);
     if (m && m[1] !== '') ed[name] = m[1];
