@@ -1,14 +1,25 @@
 /**
- * EVTX records rendered to XML with @ts-evtx/core's low-level API (EvtxFile -> chunks -> records -> renderXml):
+ * EVTX records rendered to XML with @ts-evtx/core's low-level API (file header -> chunks -> records -> renderXml):
  * its high-level event API mis-parses EventData on these files. The package is ESM-only; Node >= 20.19 can
  * `require` it, and going through `createRequire` keeps that working under jest's CommonJS module registry too.
- * EVTX files are small (at most a few hundred MB, usually 1-20 MB), so the file is read whole as the library does.
+ *
+ * The file is read one 64 KiB chunk at a time rather than whole (the library's own `EvtxFile.openSync` reads the
+ * whole file and refuses files over 100 MB, while a domain controller's exported Security log is often larger): a
+ * chunk carries its own string and template tables, so each renders on its own, and memory stays flat.
+ * Two ways a file can hold other chunks than its header says are reported or read instead of passing silently:
+ * - truncated (copied while being written, a partial download): the header lists chunks the file does not hold;
+ *   one error item names how many are missing, after the records that could be read;
+ * - dirty (not closed cleanly, the header lags): whole chunks after the header's count that carry the chunk
+ *   signature are read too, as other EVTX readers do; unused space after the last chunk (no signature) is skipped.
  */
+import * as fs from 'fs';
 import * as nodeModule from 'module';
-import type { EvtxFile as EvtxFileType } from '@ts-evtx/core';
+import type { BinaryReader, ChunkHeader, FileHeader } from '@ts-evtx/core';
 
 interface EvtxModule {
-  EvtxFile: typeof EvtxFileType;
+  BinaryReader: typeof BinaryReader;
+  ChunkHeader: typeof ChunkHeader;
+  FileHeader: typeof FileHeader;
 }
 
 let mod: EvtxModule | undefined;
@@ -34,46 +45,98 @@ export interface EvtxRecordXml {
   error?: string;
 }
 
-/** One item per record; a record that fails to render carries `error` instead of `xml`. Chunks are the unit of progress. */
+/** Size of an EVTX chunk; the file header's own size is in the header (always 4 KiB in practice). */
+export const EVTX_CHUNK_BYTES = 0x10000;
+const FILE_HEADER_BYTES = 0x1000;
+
+type Records = Generator<{ recordNum(): bigint; renderXml(): string }>;
+
+function readAt(fd: number, bytes: number, position: number): Buffer {
+  const buf = Buffer.alloc(bytes);
+  let done = 0;
+  while (done < bytes) {
+    const n = fs.readSync(fd, buf, done, bytes - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === bytes ? buf : buf.subarray(0, done);
+}
+
+/** The records of one chunk; a chunk or record that cannot be read becomes one error item, the rest go on. */
+function* chunkRecords(chunk: ChunkHeader, index: number): Generator<EvtxRecordXml> {
+  let records: Records;
+  try {
+    records = chunk.records();
+  } catch (err) {
+    yield { recordNumber: `chunk${index}`, error: `unreadable chunk ${index}: ${(err as Error).message}` };
+    return;
+  }
+  for (;;) {
+    let next: IteratorResult<{ recordNum(): bigint; renderXml(): string }>;
+    try {
+      next = records.next();
+    } catch (err) {
+      yield {
+        recordNumber: `chunk${index}`,
+        error: `unreadable record in chunk ${index}: ${(err as Error).message}`,
+      };
+      return;
+    }
+    if (next.done) return;
+    const r = next.value;
+    let num = '?';
+    try {
+      num = r.recordNum().toString();
+      yield { recordNumber: num, xml: r.renderXml() };
+    } catch (err) {
+      yield { recordNumber: num, error: `record ${num} could not be rendered: ${(err as Error).message}` };
+    }
+  }
+}
+
+/**
+ * One item per record; a record that fails to render carries `error` instead of `xml`. Chunks are the unit of
+ * progress. Throws only when the file header is not an EVTX header (a foreign file).
+ */
 export function* evtxRecords(
   file: string,
   onChunk?: (chunkIndex: number, chunkCount: number) => void,
 ): Generator<EvtxRecordXml> {
-  const { EvtxFile } = evtxModule();
-  const f = EvtxFile.openSync(file);
-  let index = 0;
-  const count = f.header.chunkCount();
-  for (const chunk of f.chunks()) {
-    let records: Generator<{ recordNum(): bigint; renderXml(): string }>;
-    try {
-      records = chunk.records();
-    } catch (err) {
-      yield { recordNumber: `chunk${index}`, error: `unreadable chunk ${index}: ${(err as Error).message}` };
-      index++;
-      continue;
-    }
-    for (;;) {
-      let next: IteratorResult<{ recordNum(): bigint; renderXml(): string }>;
-      try {
-        next = records.next();
-      } catch (err) {
+  const { BinaryReader, ChunkHeader, FileHeader } = evtxModule();
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const header = new FileHeader(new BinaryReader(readAt(fd, FILE_HEADER_BYTES, 0)), 0);
+    if (size < FILE_HEADER_BYTES || !header.verify())
+      throw new Error('Invalid EVTX file: header verification failed');
+    const first = header.headerChunkSize();
+    const declared = header.chunkCount();
+    const whole = Math.max(0, Math.floor((size - first) / EVTX_CHUNK_BYTES));
+    const count = Math.max(declared, whole);
+    for (let index = 0; index < whole; index++) {
+      const chunk = new ChunkHeader(
+        new BinaryReader(readAt(fd, EVTX_CHUNK_BYTES, first + index * EVTX_CHUNK_BYTES)),
+        0,
+      );
+      if (chunk.checkMagic()) yield* chunkRecords(chunk, index);
+      else if (index < declared)
         yield {
           recordNumber: `chunk${index}`,
-          error: `unreadable record in chunk ${index}: ${(err as Error).message}`,
+          error: `unreadable chunk ${index}: no chunk signature (ElfChnk)`,
         };
-        break;
-      }
-      if (next.done) break;
-      const r = next.value;
-      let num = '?';
-      try {
-        num = r.recordNum().toString();
-        yield { recordNumber: num, xml: r.renderXml() };
-      } catch (err) {
-        yield { recordNumber: num, error: `record ${num} could not be rendered: ${(err as Error).message}` };
-      }
+      onChunk?.(index + 1, count);
     }
-    index++;
-    onChunk?.(index, count);
+    if (declared > whole) {
+      const partial = (size - first) % EVTX_CHUNK_BYTES;
+      yield {
+        recordNumber: `chunk${whole}`,
+        error:
+          `truncated EVTX file: its header lists ${declared} chunks, the file (${size} bytes) holds ${whole} whole ` +
+          `chunk${whole === 1 ? '' : 's'}${partial > 0 ? ` and ${partial} bytes of the next` : ''}; the records ` +
+          `of the ${declared - whole} missing chunk${declared - whole === 1 ? '' : 's'} were not read`,
+      };
+    }
+  } finally {
+    fs.closeSync(fd);
   }
 }
