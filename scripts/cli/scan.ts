@@ -34,7 +34,8 @@ options:
   --rules DIR           detection rules directory (default: the rules shipped with the plugin)
   --models DIR          score with the hybrid model in DIR (default: the shipped models/)
   --no-models           rules and behaviour detectors only (no ONNX model)
-  --read-workers N      threads that parse NDJSON files of 32 MiB or more (default: cores - 2, at most 3)
+  --read-workers N      threads that parse NDJSON files of 32 MiB or more (default: cores - 2, at most 3) and
+                        EVTX files of 4 MiB or more (default: cores - 1, at most 3); 0: none
   --quiet               no progress and no summary
   -h, --help            this help
 
@@ -343,6 +344,9 @@ export async function run(argv: string[]): Promise<number> {
       // The scan's main thread (detection) and the ONNX inference thread each keep a core; reader threads get the
       // rest. On two cores a reader thread bought ~12% for ~170 MB more RSS (over the 500 MB budget), so none.
       readWorkers: opts.readWorkers ?? defaultReadWorkers(2),
+      // EVTX is another matter: rendering and parsing a record's XML cost about 20 times what moving its result
+      // between threads does, so a reader thread takes that work off detection even when it shares a core.
+      evtxWorkers: opts.readWorkers ?? defaultReadWorkers(1),
     })) {
       summaryCounts.files.add(batch.file);
       summaryCounts.events += batch.events.length;

@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { datasetPath } from '../../../scripts/lib/datasets';
 import { EVTX_CHUNK_BYTES, evtxRecords, type EvtxRecordXml } from './evtx_records';
-import { readEventFiles } from '.';
+import { readEventFiles, type ReadEventFilesOptions } from '.';
 
 // 10 chunks in use, 7 more allocated but unused (no chunk signature).
 const FILE = datasetPath('evtx-attack-samples', 'Lateral Movement', 'LM_5145_Remote_FileCopy.evtx');
@@ -97,6 +97,32 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
     expect(events).toBeGreaterThan(0);
     expect(reasons).toEqual([
       expect.stringMatching(/^truncated EVTX file: .* 9 missing chunks were not read$/),
+    ]);
+  });
+
+  it('reader threads give the same events, ids and rejections, in the same order, as one thread', async () => {
+    // A chunk the header counts without its signature (an error item between chunks) and a truncated end.
+    const damaged = Buffer.from(original.subarray(0, HEADER + 6 * EVTX_CHUNK_BYTES + 500));
+    damaged.fill(0, HEADER + 2 * EVTX_CHUNK_BYTES, HEADER + 2 * EVTX_CHUNK_BYTES + 8);
+    const file = write('damaged.evtx', damaged);
+    const read = async (opts: ReadEventFilesOptions): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for await (const b of readEventFiles([file], { batchSize: 37, ...opts }))
+        out.push(
+          ...b.events.map((e) => ['event', e]),
+          ...b.rejections.map((r) => ['rejection', r.origin.id, r.reason]),
+        );
+      return out;
+    };
+    const one = await read({ evtxWorkers: 0 });
+    const threads = await read({ evtxWorkers: 2, evtxParallelMinBytes: 0 });
+    expect(threads).toEqual(one);
+    const reasons = one.filter((x) => (x as unknown[])[0] === 'rejection').map((x) => (x as unknown[])[2]);
+    expect(reasons).toEqual([
+      'unreadable chunk 2: no chunk signature (ElfChnk)',
+      expect.stringMatching(
+        /^truncated EVTX file: its header lists 10 chunks, .* 6 whole chunks and 500 bytes/,
+      ),
     ]);
   });
 });

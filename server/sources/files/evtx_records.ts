@@ -48,6 +48,7 @@ export interface EvtxRecordXml {
 /** Size of an EVTX chunk; the file header's own size is in the header (always 4 KiB in practice). */
 export const EVTX_CHUNK_BYTES = 0x10000;
 const FILE_HEADER_BYTES = 0x1000;
+const CHUNK_SIGNATURE = 'ElfChnk\0';
 
 type Records = Generator<{ recordNum(): bigint; renderXml(): string }>;
 
@@ -62,8 +63,19 @@ function readAt(fd: number, bytes: number, position: number): Buffer {
   return done === bytes ? buf : buf.subarray(0, done);
 }
 
+/** One chunk's bytes (its own buffer, so it can be moved to a worker thread) and its 0-based index in the file. */
+export interface EvtxChunk {
+  index: number;
+  bytes: Uint8Array;
+}
+
+/** A file read as chunks to render, and error items for what cannot be read (in file order). */
+export type EvtxPiece = { chunk: EvtxChunk } | { error: EvtxRecordXml };
+
 /** The records of one chunk; a chunk or record that cannot be read becomes one error item, the rest go on. */
-function* chunkRecords(chunk: ChunkHeader, index: number): Generator<EvtxRecordXml> {
+export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecordXml> {
+  const { BinaryReader, ChunkHeader } = evtxModule();
+  const chunk = new ChunkHeader(new BinaryReader(bytes), 0);
   let records: Records;
   try {
     records = chunk.records();
@@ -95,14 +107,15 @@ function* chunkRecords(chunk: ChunkHeader, index: number): Generator<EvtxRecordX
 }
 
 /**
- * One item per record; a record that fails to render carries `error` instead of `xml`. Chunks are the unit of
- * progress. Throws only when the file header is not an EVTX header (a foreign file).
+ * The file's chunks in order, read one at a time, with an error item for a chunk the header counts that has no
+ * chunk signature and one for chunks a truncated file lacks. `onChunk` follows the chunks handed out. Throws only
+ * when the file header is not an EVTX header (a foreign file).
  */
-export function* evtxRecords(
+export function* evtxPieces(
   file: string,
   onChunk?: (chunkIndex: number, chunkCount: number) => void,
-): Generator<EvtxRecordXml> {
-  const { BinaryReader, ChunkHeader, FileHeader } = evtxModule();
+): Generator<EvtxPiece> {
+  const { BinaryReader, FileHeader } = evtxModule();
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -114,29 +127,45 @@ export function* evtxRecords(
     const whole = Math.max(0, Math.floor((size - first) / EVTX_CHUNK_BYTES));
     const count = Math.max(declared, whole);
     for (let index = 0; index < whole; index++) {
-      const chunk = new ChunkHeader(
-        new BinaryReader(readAt(fd, EVTX_CHUNK_BYTES, first + index * EVTX_CHUNK_BYTES)),
-        0,
-      );
-      if (chunk.checkMagic()) yield* chunkRecords(chunk, index);
+      const bytes = readAt(fd, EVTX_CHUNK_BYTES, first + index * EVTX_CHUNK_BYTES);
+      onChunk?.(index + 1, count);
+      if (bytes.toString('latin1', 0, CHUNK_SIGNATURE.length) === CHUNK_SIGNATURE)
+        yield { chunk: { index, bytes } };
       else if (index < declared)
         yield {
-          recordNumber: `chunk${index}`,
-          error: `unreadable chunk ${index}: no chunk signature (ElfChnk)`,
+          error: {
+            recordNumber: `chunk${index}`,
+            error: `unreadable chunk ${index}: no chunk signature (ElfChnk)`,
+          },
         };
-      onChunk?.(index + 1, count);
     }
     if (declared > whole) {
       const partial = (size - first) % EVTX_CHUNK_BYTES;
       yield {
-        recordNumber: `chunk${whole}`,
-        error:
-          `truncated EVTX file: its header lists ${declared} chunks, the file (${size} bytes) holds ${whole} whole ` +
-          `chunk${whole === 1 ? '' : 's'}${partial > 0 ? ` and ${partial} bytes of the next` : ''}; the records ` +
-          `of the ${declared - whole} missing chunk${declared - whole === 1 ? '' : 's'} were not read`,
+        error: {
+          recordNumber: `chunk${whole}`,
+          error:
+            `truncated EVTX file: its header lists ${declared} chunks, the file (${size} bytes) holds ${whole} whole ` +
+            `chunk${whole === 1 ? '' : 's'}${partial > 0 ? ` and ${partial} bytes of the next` : ''}; the records ` +
+            `of the ${declared - whole} missing chunk${declared - whole === 1 ? '' : 's'} were not read`,
+        },
       };
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * One item per record; a record that fails to render carries `error` instead of `xml`. Chunks are the unit of
+ * progress. Throws only when the file header is not an EVTX header (a foreign file).
+ */
+export function* evtxRecords(
+  file: string,
+  onChunk?: (chunkIndex: number, chunkCount: number) => void,
+): Generator<EvtxRecordXml> {
+  for (const piece of evtxPieces(file, onChunk)) {
+    if ('chunk' in piece) yield* chunkRecords(piece.chunk);
+    else yield piece.error;
   }
 }

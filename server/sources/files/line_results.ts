@@ -1,9 +1,10 @@
 /**
- * One NDJSON line to its normalized result: the step both the sequential reader (index.ts) and the parallel block
- * parsers (parse_worker.ts) run, so both give the same events, ids and rejection reasons.
+ * One NDJSON line, or one EVTX record, to its normalized result: the step both the sequential reader (index.ts) and
+ * the parallel block parsers (parse_worker.ts) run, so both give the same events, ids and rejection reasons.
  */
 import type { NormalizeResult } from '../../../common/event';
 import { normalizeDocument } from '../../normalize';
+import { chunkRecords, type EvtxChunk, type EvtxRecordXml } from './evtx_records';
 
 export interface LineContext {
   /** The file (or archive member) the lines come from. */
@@ -36,4 +37,29 @@ export function resultOfLine(text: string, line: number, ctx: LineContext): Norm
     };
   }
   return normalizeDocument(doc, { kind: 'file', location: ctx.location, id }, ctx.normalizeOpts);
+}
+
+/** An EVTX record (its XML, or why it could not be read) to its result; its id is `${location}#${record number}`. */
+export function resultOfEvtxRecord(r: EvtxRecordXml, ctx: LineContext): NormalizeResult {
+  const id = `${ctx.location}#${r.recordNumber}`;
+  if (r.xml !== undefined)
+    return normalizeDocument(
+      r.xml,
+      { kind: 'file', location: ctx.location, id, format: 'evtx' },
+      ctx.normalizeOpts,
+    );
+  return {
+    rejected: true,
+    reason: r.error ?? 'unreadable record',
+    field: '',
+    origin: { kind: 'file', format: 'ecs', location: ctx.location, id },
+    original: undefined,
+  };
+}
+
+/** The results of every record of one EVTX chunk, in order. */
+export function evtxChunkResults(chunk: EvtxChunk, ctx: LineContext): NormalizeResult[] {
+  const out: NormalizeResult[] = [];
+  for (const r of chunkRecords(chunk)) out.push(resultOfEvtxRecord(r, ctx));
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
- * Parallel reading of one large NDJSON file. The main thread reads the file in blocks cut at line ends and counts
- * their lines (so every document keeps its `file:line` id); worker threads decode, JSON.parse and normalize the
- * blocks (parse_worker.ts), and so does the main thread whenever it would otherwise wait for them. Results come
+ * Parallel reading of one large NDJSON or EVTX file. The main thread reads an NDJSON file in blocks cut at line ends
+ * and counts their lines (so every document keeps its `file:line` id), an EVTX file in 64 KiB chunks; worker threads
+ * decode, parse and normalize the blocks (parse_worker.ts), and so does the main thread whenever it would otherwise
+ * wait for them. Results come
  * back in file order, so events, ids, rejections and batch boundaries are exactly those of the sequential reader.
  * Parsing and normalizing are most of a reader's work; here they run on the other cores while the main thread goes
  * on with detection.
@@ -10,12 +11,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { Worker } from 'worker_threads';
 import type { NormalizeResult } from '../../../common/event';
-import { lineContext } from './line_results';
+import { lineContext, resultOfEvtxRecord } from './line_results';
+import { evtxPieces } from './evtx_records';
 import {
   fromJsonPieces,
-  parseBlock,
+  parseRequest,
   type BlockReply,
   type BlockRequest,
+  type ChunkRequest,
+  type LinesRequest,
   type ParseWorkerData,
 } from './parse_worker';
 
@@ -137,13 +141,52 @@ export interface ParallelReadOptions {
   onBytes?: (n: number) => void;
 }
 
+/** Work for a reader thread (without its sequence number), or results this thread already has. */
+type Work =
+  Omit<LinesRequest, 'seq'> | Omit<ChunkRequest, 'seq'> | { kind: 'ready'; results: NormalizeResult[] };
+
 /** The normalized results of every line of `file`, block by block, in file order. */
-export async function* readNdjsonInParallel(
+export function readNdjsonInParallel(
   file: string,
   opts: ParallelReadOptions,
 ): AsyncGenerator<NormalizeResult[]> {
+  async function* work(): AsyncGenerator<Work> {
+    let first = true;
+    for await (const block of lineBlocks(file, opts.blockBytes ?? BLOCK_BYTES, opts.onBytes)) {
+      yield { kind: 'lines', bytes: block.bytes, baseLine: block.baseLine, first };
+      first = false;
+    }
+  }
+  return readInParallel(work(), opts);
+}
+
+/**
+ * The normalized results of every record of the EVTX file `file`, chunk by chunk, in file order: chunks render and
+ * normalize on the reader threads (rendering a record's binary XML and parsing the XML back are nearly all of an
+ * EVTX event's cost, so here the threads pay off even on two cores). Throws when the file is not EVTX.
+ */
+export function readEvtxInParallel(
+  file: string,
+  opts: Omit<ParallelReadOptions, 'blockBytes' | 'onBytes'> & {
+    onChunk?: (index: number, count: number) => void;
+  },
+): AsyncGenerator<NormalizeResult[]> {
+  const ctx = lineContext(opts.location, opts.keepOriginal);
+  function* work(): Generator<Work> {
+    for (const piece of evtxPieces(file, opts.onChunk)) {
+      if ('chunk' in piece) yield { kind: 'evtx-chunk', bytes: piece.chunk.bytes, index: piece.chunk.index };
+      else yield { kind: 'ready', results: [resultOfEvtxRecord(piece.error, ctx)] };
+    }
+  }
+  return readInParallel(work(), opts);
+}
+
+async function* readInParallel(
+  source: Iterator<Work> | AsyncIterator<Work>,
+  opts: Omit<ParallelReadOptions, 'blockBytes' | 'onBytes'>,
+): AsyncGenerator<NormalizeResult[]> {
   const data: ParseWorkerData = {
-    role: 'apt-ndjson-block-parser',
+    role: 'apt-file-block-parser',
     location: opts.location,
     keepOriginal: opts.keepOriginal,
   };
@@ -160,7 +203,7 @@ export async function* readNdjsonInParallel(
       const slot = waiting.get(m.seq);
       if (!slot) return;
       waiting.delete(m.seq);
-      if ('error' in m) slot.reject(new Error(`parsing lines of ${opts.location}: ${m.error}`));
+      if ('error' in m) slot.reject(new Error(`parsing ${opts.location}: ${m.error}`));
       else slot.resolve(m.json);
     });
     w.on('error', (e: Error) => fail(new Error(`a reader thread failed on ${opts.location}: ${e.message}`)));
@@ -170,12 +213,11 @@ export async function* readNdjsonInParallel(
     });
   }
 
-  const send = (block: LineBlock, seq: number): Promise<string[]> => {
+  const send = (req: BlockRequest): Promise<string[]> => {
     if (failure) return Promise.reject(failure);
     return new Promise<string[]>((resolve, reject) => {
-      waiting.set(seq, { resolve, reject });
-      const req: BlockRequest = { seq, bytes: block.bytes, baseLine: block.baseLine, first: seq === 0 };
-      workers[seq % workers.length].postMessage(req, [block.bytes.buffer as ArrayBuffer]);
+      waiting.set(req.seq, { resolve, reject });
+      workers[req.seq % workers.length].postMessage(req, [req.bytes.buffer as ArrayBuffer]);
     });
   };
 
@@ -183,30 +225,33 @@ export async function* readNdjsonInParallel(
   const maxInFlight = workers.length * 2;
   const queue: Pending[] = [];
   const ctx = lineContext(opts.location, opts.keepOriginal);
-  const blocks = lineBlocks(file, opts.blockBytes ?? BLOCK_BYTES, opts.onBytes);
   let seq = 0;
   let exhausted = false;
-  const nextBlock = async (): Promise<LineBlock | undefined> => {
+  const nextRequest = async (): Promise<BlockRequest | NormalizeResult[] | undefined> => {
     if (exhausted) return undefined;
-    const r = await blocks.next();
-    if (r.done) exhausted = true;
-    return r.done ? undefined : r.value;
+    const r = await source.next();
+    if (r.done) {
+      exhausted = true;
+      return undefined;
+    }
+    return r.value.kind === 'ready' ? r.value.results : ({ ...r.value, seq: seq++ } as BlockRequest);
   };
   try {
     for (;;) {
       // Blocks parsed here do not count: the workers stay fed while the main thread works through its own.
       while (!exhausted && queue.reduce((n, e) => n + (e.json ? 1 : 0), 0) < maxInFlight) {
-        const block = await nextBlock();
-        if (block) queue.push(pending(send(block, seq++)));
+        const next = await nextRequest();
+        if (Array.isArray(next)) queue.push({ settled: true, results: next });
+        else if (next) queue.push(pending(send(next)));
       }
       const oldest = queue[0];
       if (!oldest) return;
       // The main thread would only wait here (the caller is quicker than the workers, as a plain read is): it parses
       // the next block itself meanwhile. A busy caller (a scan) finds results ready and never comes here.
       if (!oldest.settled && queue.length < maxInFlight + 3) {
-        const block = await nextBlock();
-        if (block) {
-          queue.push({ settled: true, results: parseBlock(block.bytes, block.baseLine, seq++ === 0, ctx) });
+        const next = await nextRequest();
+        if (next) {
+          queue.push({ settled: true, results: Array.isArray(next) ? next : parseRequest(next, ctx) });
           continue;
         }
       }
@@ -214,7 +259,7 @@ export async function* readNdjsonInParallel(
       yield oldest.results ?? fromJsonPieces(await (oldest.json as Promise<string[]>));
     }
   } finally {
-    await blocks.return(undefined);
+    await source.return?.(undefined);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

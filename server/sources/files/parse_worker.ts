@@ -1,6 +1,6 @@
 /**
- * The worker side of the parallel NDJSON reader (parallel_reader.ts): a block of whole lines in, its normalized
- * results out as JSON texts. JSON rather than structured clone because the main thread pays for the transfer:
+ * The worker side of the parallel file reader (parallel_reader.ts): a block of whole NDJSON lines, or one EVTX
+ * chunk, in; its normalized results out as JSON texts. JSON rather than structured clone because the main thread pays for the transfer:
  * parsing the results' JSON there costs about half of what deserializing the same objects costs.
  * `parseBlock` is pure and runs in any thread; loading this module in a worker started by parallel_reader.ts also
  * answers that worker's messages.
@@ -8,9 +8,18 @@
 import { isAscii } from 'buffer';
 import { isMainThread, parentPort, workerData } from 'worker_threads';
 import type { NormalizeResult } from '../../../common/event';
-import { lineContext, resultOfLine, type LineContext } from './line_results';
+import { evtxChunkResults, lineContext, resultOfLine, type LineContext } from './line_results';
 
-export interface BlockRequest {
+/** One EVTX chunk (64 KiB, its own string and template tables) and its index in the file. */
+export interface ChunkRequest {
+  kind: 'evtx-chunk';
+  seq: number;
+  bytes: Uint8Array;
+  index: number;
+}
+
+export interface LinesRequest {
+  kind: 'lines';
   seq: number;
   /** The block's bytes: whole lines (the last block of a file may end without a newline). */
   bytes: Uint8Array;
@@ -19,6 +28,8 @@ export interface BlockRequest {
   /** The file's first block (a UTF-8 byte-order mark is dropped). */
   first: boolean;
 }
+
+export type BlockRequest = LinesRequest | ChunkRequest;
 
 /** `json`: the block's results as JSON arrays of at most PIECE_RESULTS each (see `toJsonPieces`). */
 export type BlockReply = { seq: number; json: string[] } | { seq: number; error: string };
@@ -43,7 +54,7 @@ export function fromJsonPieces(pieces: string[]): NormalizeResult[] {
 }
 
 export interface ParseWorkerData {
-  role: 'apt-ndjson-block-parser';
+  role: 'apt-file-block-parser';
   location: string;
   keepOriginal?: boolean;
 }
@@ -76,12 +87,19 @@ export function parseBlock(
   return out;
 }
 
+/** The results of a request, on whichever thread runs it. */
+export function parseRequest(m: BlockRequest, ctx: LineContext): NormalizeResult[] {
+  return m.kind === 'evtx-chunk'
+    ? evtxChunkResults({ index: m.index, bytes: m.bytes }, ctx)
+    : parseBlock(m.bytes, m.baseLine, m.first, ctx);
+}
+
 function serve(data: ParseWorkerData): void {
   const ctx = lineContext(data.location, data.keepOriginal);
   parentPort?.on('message', (m: BlockRequest) => {
     let reply: BlockReply;
     try {
-      reply = { seq: m.seq, json: toJsonPieces(parseBlock(m.bytes, m.baseLine, m.first, ctx)) };
+      reply = { seq: m.seq, json: toJsonPieces(parseRequest(m, ctx)) };
     } catch (e) {
       reply = { seq: m.seq, error: e instanceof Error ? e.message : String(e) };
     }
@@ -89,6 +107,6 @@ function serve(data: ParseWorkerData): void {
   });
 }
 
-if (!isMainThread && (workerData as ParseWorkerData | undefined)?.role === 'apt-ndjson-block-parser') {
+if (!isMainThread && (workerData as ParseWorkerData | undefined)?.role === 'apt-file-block-parser') {
   serve(workerData as ParseWorkerData);
 }
