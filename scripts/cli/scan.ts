@@ -53,7 +53,7 @@ export interface ScanOptions {
   rules?: string;
   /** Directory of the hybrid model; undefined with --no-models. */
   models?: string;
-  /** Reader threads for large NDJSON files; undefined: readEventFiles' default. */
+  /** Reader threads for large NDJSON and EVTX files; undefined: the scan's defaults (see the usage text). */
   readWorkers?: number;
   quiet: boolean;
 }

@@ -8,7 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { datasetPath } from '../../../scripts/lib/datasets';
-import { EVTX_CHUNK_BYTES, evtxRecords, type EvtxRecordXml } from './evtx_records';
+import { execFileSync } from 'child_process';
+import { writeZip } from '../../../test/fixtures/zip_archive';
+import { chunkRecords, EVTX_CHUNK_BYTES, evtxPieces, type EvtxRecordXml } from './evtx_records';
 import { readEventFiles, type ReadEventFilesOptions } from '.';
 
 // 10 chunks in use, 7 more allocated but unused (no chunk signature).
@@ -21,18 +23,23 @@ const HEADER = 0x1000;
 const CHUNK_COUNT_OFFSET = 0x2a;
 const HEADER_CHECKSUM_OFFSET = 0x7c;
 
-function all(file: string): EvtxRecordXml[] {
-  return [...evtxRecords(file)];
+/** Every record of the file, as the scan reads it (a stream of bytes, chunk by chunk), with its error items. */
+async function all(file: string): Promise<EvtxRecordXml[]> {
+  const out: EvtxRecordXml[] = [];
+  for await (const piece of evtxPieces(fs.createReadStream(file)))
+    if ('chunk' in piece) out.push(...chunkRecords(piece.chunk));
+    else out.push(piece.error);
+  return out;
 }
 
 describeWithData('evtxRecords on files whose chunks differ from their header', () => {
   let dir: string;
   let original: Buffer;
   let full: EvtxRecordXml[];
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apt-evtx-'));
     original = fs.readFileSync(FILE);
-    full = all(FILE);
+    full = await all(FILE);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -48,9 +55,9 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
     expect(full.filter((r) => r.error !== undefined)).toEqual([]);
   });
 
-  it('reads the whole chunks of a truncated file and reports the missing ones in one error item', () => {
+  it('reads the whole chunks of a truncated file and reports the missing ones in one error item', async () => {
     const cut = write('cut.evtx', original.subarray(0, HEADER + 2 * EVTX_CHUNK_BYTES + 30_000));
-    const got = all(cut);
+    const got = await all(cut);
     const errors = got.filter((r) => r.error !== undefined);
     expect(errors).toHaveLength(1);
     expect(errors[0].error).toBe(
@@ -63,27 +70,29 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
     expect(read.length).toBeLessThan(full.length);
     expect(read).toEqual(full.slice(0, read.length));
     // The partial third chunk adds nothing: the same records as a copy cut right after the second chunk.
-    const exact = all(write('cut_exact.evtx', original.subarray(0, HEADER + 2 * EVTX_CHUNK_BYTES)));
+    const exact = await all(write('cut_exact.evtx', original.subarray(0, HEADER + 2 * EVTX_CHUNK_BYTES)));
     expect(exact.filter((r) => r.xml !== undefined)).toEqual(read);
   });
 
-  it('reads the chunks a dirty file holds beyond the count in its header', () => {
+  it('reads the chunks a dirty file holds beyond the count in its header', async () => {
     const lagging = Buffer.from(original);
     lagging.writeUInt16LE(3, CHUNK_COUNT_OFFSET);
     lagging.writeUInt32LE(zlib.crc32(lagging.subarray(0, 0x78)), HEADER_CHECKSUM_OFFSET);
-    expect(all(write('dirty.evtx', lagging))).toEqual(full);
+    expect(await all(write('dirty.evtx', lagging))).toEqual(full);
   });
 
-  it('skips unused space after the last chunk', () => {
+  it('skips unused space after the last chunk', async () => {
     const padded = Buffer.concat([original, Buffer.alloc(2 * EVTX_CHUNK_BYTES)]);
-    expect(all(write('padded.evtx', padded))).toEqual(full);
+    expect(await all(write('padded.evtx', padded))).toEqual(full);
   });
 
-  it('refuses a file whose header is not an EVTX header', () => {
-    expect(() => all(write('foreign.evtx', Buffer.alloc(HEADER + EVTX_CHUNK_BYTES, 7)))).toThrow(
+  it('refuses a file whose header is not an EVTX header', async () => {
+    await expect(all(write('foreign.evtx', Buffer.alloc(HEADER + EVTX_CHUNK_BYTES, 7)))).rejects.toThrow(
       /header verification failed/,
     );
-    expect(() => all(write('tiny.evtx', Buffer.from('ElfFile\0')))).toThrow(/header verification failed/);
+    await expect(all(write('tiny.evtx', Buffer.from('ElfFile\0')))).rejects.toThrow(
+      /header verification failed/,
+    );
   });
 
   it('a scan of a truncated file keeps its events and counts the truncation as a rejection', async () => {
@@ -124,5 +133,46 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
         /^truncated EVTX file: its header lists 10 chunks, .* 6 whole chunks and 500 bytes/,
       ),
     ]);
+  });
+
+  it('reads .evtx.gz files and EVTX members of .zip and .tar.gz archives, and the members after them', async () => {
+    const ndjson = `${JSON.stringify({
+      '@timestamp': '2024-01-01T00:00:00.000Z',
+      winlog: {
+        channel: 'Security',
+        event_id: '4625',
+        computer_name: 'dc01',
+        event_data: { TargetUserName: 'u1' },
+      },
+    })}\n`;
+    const stage = fs.mkdtempSync(path.join(dir, 'stage-'));
+    fs.writeFileSync(path.join(stage, 'a.evtx'), original.subarray(0, HEADER + 3 * EVTX_CHUNK_BYTES + 10));
+    fs.writeFileSync(path.join(stage, 'b.ndjson'), ndjson);
+    const tarGz = write(
+      'both.tar.gz',
+      zlib.gzipSync(execFileSync('tar', ['-cf', '-', '-C', stage, 'a.evtx', 'b.ndjson'])),
+    );
+    const zip = path.join(dir, 'one.zip');
+    writeZip(zip, 'logs/Security.evtx', original);
+    const summary = async (file: string): Promise<Record<string, number>> => {
+      const out: Record<string, number> = {};
+      for await (const b of readEventFiles([file], { evtxWorkers: 0 })) {
+        for (const e of b.events) out[e.origin!.location] = (out[e.origin!.location] ?? 0) + 1;
+        for (const r of b.rejections) out[`rejected: ${r.reason.split(':')[0]}`] = 1;
+      }
+      return out;
+    };
+    const direct = await summary(path.join(stage, 'a.evtx'));
+    const records = direct[path.join(stage, 'a.evtx')];
+    expect(records).toBeGreaterThan(0);
+    expect(records).toBeLessThan(full.length);
+    expect(await summary(tarGz)).toEqual({
+      [`${tarGz}!a.evtx`]: records,
+      [`${tarGz}!b.ndjson`]: 1,
+      'rejected: truncated EVTX file': 1,
+    });
+    expect(await summary(zip)).toEqual({ [`${zip}!logs/Security.evtx`]: full.length });
+    const gz = write('Security.evtx.gz', zlib.gzipSync(original));
+    expect(await summary(gz)).toEqual({ [gz]: full.length });
   });
 });

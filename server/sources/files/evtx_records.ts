@@ -3,16 +3,16 @@
  * its high-level event API mis-parses EventData on these files. The package is ESM-only; Node >= 20.19 can
  * `require` it, and going through `createRequire` keeps that working under jest's CommonJS module registry too.
  *
- * The file is read one 64 KiB chunk at a time rather than whole (the library's own `EvtxFile.openSync` reads the
- * whole file and refuses files over 100 MB, while a domain controller's exported Security log is often larger): a
- * chunk carries its own string and template tables, so each renders on its own, and memory stays flat.
+ * The bytes are read as a stream, one 64 KiB chunk at a time, rather than whole (the library's own
+ * `EvtxFile.openSync` reads the whole file and refuses files over 100 MB, while a domain controller's exported
+ * Security log is often larger; and a stream is what a .zip or .tar.gz member is): a chunk carries its own string and
+ * template tables, so each renders on its own, on any thread, and memory stays flat.
  * Two ways a file can hold other chunks than its header says are reported or read instead of passing silently:
  * - truncated (copied while being written, a partial download): the header lists chunks the file does not hold;
  *   one error item names how many are missing, after the records that could be read;
  * - dirty (not closed cleanly, the header lags): whole chunks after the header's count that carry the chunk
  *   signature are read too, as other EVTX readers do; unused space after the last chunk (no signature) is skipped.
  */
-import * as fs from 'fs';
 import * as nodeModule from 'module';
 import type { BinaryReader, ChunkHeader, FileHeader } from '@ts-evtx/core';
 
@@ -45,22 +45,44 @@ export interface EvtxRecordXml {
   error?: string;
 }
 
-/** Size of an EVTX chunk; the file header's own size is in the header (always 4 KiB in practice). */
+/** Size of an EVTX chunk, and of the file header (EVTX 3.x; the header check insists on it). */
 export const EVTX_CHUNK_BYTES = 0x10000;
 const FILE_HEADER_BYTES = 0x1000;
 const CHUNK_SIGNATURE = 'ElfChnk\0';
 
 type Records = Generator<{ recordNum(): bigint; renderXml(): string }>;
 
-function readAt(fd: number, bytes: number, position: number): Buffer {
-  const buf = Buffer.alloc(bytes);
-  let done = 0;
-  while (done < bytes) {
-    const n = fs.readSync(fd, buf, done, bytes - done, position + done);
-    if (n === 0) break;
-    done += n;
+/** Fixed-size reads from a byte stream; each read is a buffer of its own, so it can be moved to a worker thread. */
+class ByteReader {
+  private readonly pending: Buffer[] = [];
+  private have = 0;
+  private done = false;
+
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+
+  /** The next `n` bytes, fewer at the end of the stream. */
+  async read(n: number): Promise<Buffer> {
+    while (this.have < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else if (r.value.length > 0) {
+        this.pending.push(r.value);
+        this.have += r.value.length;
+      }
+    }
+    const take = Math.min(n, this.have);
+    const out = Buffer.allocUnsafeSlow(take);
+    for (let off = 0; off < take;) {
+      const b = this.pending[0];
+      const k = Math.min(b.length, take - off);
+      b.copy(out, off, 0, k);
+      off += k;
+      if (k === b.length) this.pending.shift();
+      else this.pending[0] = b.subarray(k);
+    }
+    this.have -= take;
+    return out;
   }
-  return done === bytes ? buf : buf.subarray(0, done);
 }
 
 /** One chunk's bytes (its own buffer, so it can be moved to a worker thread) and its 0-based index in the file. */
@@ -107,65 +129,47 @@ export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecord
 }
 
 /**
- * The file's chunks in order, read one at a time, with an error item for a chunk the header counts that has no
- * chunk signature and one for chunks a truncated file lacks. `onChunk` follows the chunks handed out. Throws only
- * when the file header is not an EVTX header (a foreign file).
+ * An EVTX file's chunks in order, from its bytes, with an error item for a chunk the header counts that has no chunk
+ * signature and one for the chunks a truncated file lacks. Throws only when the bytes do not start with an EVTX file
+ * header (a foreign file). The stream is left to its owner: a .tar.gz member must be drained, not closed, when
+ * this stops early.
  */
-export function* evtxPieces(
-  file: string,
-  onChunk?: (chunkIndex: number, chunkCount: number) => void,
-): Generator<EvtxPiece> {
+export async function* evtxPieces(bytes: AsyncIterable<Buffer>): AsyncGenerator<EvtxPiece> {
   const { BinaryReader, FileHeader } = evtxModule();
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const header = new FileHeader(new BinaryReader(readAt(fd, FILE_HEADER_BYTES, 0)), 0);
-    if (size < FILE_HEADER_BYTES || !header.verify())
-      throw new Error('Invalid EVTX file: header verification failed');
-    const first = header.headerChunkSize();
-    const declared = header.chunkCount();
-    const whole = Math.max(0, Math.floor((size - first) / EVTX_CHUNK_BYTES));
-    const count = Math.max(declared, whole);
-    for (let index = 0; index < whole; index++) {
-      const bytes = readAt(fd, EVTX_CHUNK_BYTES, first + index * EVTX_CHUNK_BYTES);
-      onChunk?.(index + 1, count);
-      if (bytes.toString('latin1', 0, CHUNK_SIGNATURE.length) === CHUNK_SIGNATURE)
-        yield { chunk: { index, bytes } };
-      else if (index < declared)
-        yield {
-          error: {
-            recordNumber: `chunk${index}`,
-            error: `unreadable chunk ${index}: no chunk signature (ElfChnk)`,
-          },
-        };
+  const reader = new ByteReader(bytes[Symbol.asyncIterator]());
+  const head = await reader.read(FILE_HEADER_BYTES);
+  const header = head.length === FILE_HEADER_BYTES ? new FileHeader(new BinaryReader(head), 0) : undefined;
+  if (!header?.verify()) throw new Error('Invalid EVTX file: header verification failed');
+  const declared = header.chunkCount();
+  let whole = 0;
+  let partial = 0;
+  for (;;) {
+    const chunk = await reader.read(EVTX_CHUNK_BYTES);
+    if (chunk.length < EVTX_CHUNK_BYTES) {
+      partial = chunk.length;
+      break;
     }
-    if (declared > whole) {
-      const partial = (size - first) % EVTX_CHUNK_BYTES;
+    const index = whole++;
+    if (chunk.toString('latin1', 0, CHUNK_SIGNATURE.length) === CHUNK_SIGNATURE)
+      yield { chunk: { index, bytes: chunk } };
+    else if (index < declared)
       yield {
         error: {
-          recordNumber: `chunk${whole}`,
-          error:
-            `truncated EVTX file: its header lists ${declared} chunks, the file (${size} bytes) holds ${whole} whole ` +
-            `chunk${whole === 1 ? '' : 's'}${partial > 0 ? ` and ${partial} bytes of the next` : ''}; the records ` +
-            `of the ${declared - whole} missing chunk${declared - whole === 1 ? '' : 's'} were not read`,
+          recordNumber: `chunk${index}`,
+          error: `unreadable chunk ${index}: no chunk signature (ElfChnk)`,
         },
       };
-    }
-  } finally {
-    fs.closeSync(fd);
   }
-}
-
-/**
- * One item per record; a record that fails to render carries `error` instead of `xml`. Chunks are the unit of
- * progress. Throws only when the file header is not an EVTX header (a foreign file).
- */
-export function* evtxRecords(
-  file: string,
-  onChunk?: (chunkIndex: number, chunkCount: number) => void,
-): Generator<EvtxRecordXml> {
-  for (const piece of evtxPieces(file, onChunk)) {
-    if ('chunk' in piece) yield* chunkRecords(piece.chunk);
-    else yield piece.error;
+  if (declared > whole) {
+    const size = FILE_HEADER_BYTES + whole * EVTX_CHUNK_BYTES + partial;
+    yield {
+      error: {
+        recordNumber: `chunk${whole}`,
+        error:
+          `truncated EVTX file: its header lists ${declared} chunks, the file (${size} bytes) holds ${whole} whole ` +
+          `chunk${whole === 1 ? '' : 's'}${partial > 0 ? ` and ${partial} bytes of the next` : ''}; the records ` +
+          `of the ${declared - whole} missing chunk${declared - whole === 1 ? '' : 's'} were not read`,
+      },
+    };
   }
 }

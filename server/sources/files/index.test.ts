@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { writeZip } from '../../../test/fixtures/zip_archive';
 import { readEventFiles, type FileBatch } from './index';
 
 function doc(i: number, code = '4625'): Record<string, unknown> {
@@ -16,36 +17,6 @@ function doc(i: number, code = '4625'): Record<string, unknown> {
       event_data: { TargetUserName: `u${i}`, IpAddress: '10.0.0.9', LogonType: '3' },
     },
   };
-}
-
-/** A minimal deflated single-member zip, written by hand so the test needs no zip tool. */
-function writeZip(file: string, name: string, content: string): void {
-  const data = zlib.deflateRawSync(Buffer.from(content));
-  const nameBuf = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(0, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(Buffer.byteLength(content), 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(Buffer.byteLength(content), 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + nameBuf.length + data.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + nameBuf.length, 12);
-  end.writeUInt32LE(cdOffset, 16);
-  fs.writeFileSync(file, Buffer.concat([local, nameBuf, data, central, nameBuf, end]));
 }
 
 async function collect(paths: string | string[], opts = {}): Promise<FileBatch[]> {

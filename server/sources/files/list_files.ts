@@ -14,7 +14,7 @@ export function fileKind(file: string): FileKind | undefined {
   if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'lines';
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz';
-  if (lower.endsWith('.ndjson.gz') || lower.endsWith('.jsonl.gz') || lower.endsWith('.json.gz')) return 'gz';
+  if (['.ndjson.gz', '.jsonl.gz', '.json.gz', '.evtx.gz'].some((ext) => lower.endsWith(ext))) return 'gz';
   if (lower.endsWith('.zip')) return 'zip';
   return undefined;
 }
@@ -49,7 +49,7 @@ export function listEventFiles(paths: string | string[]): string[] {
     } else {
       if (fileKind(p) === undefined)
         throw new Error(
-          `cannot read ${p}: unsupported file type (expected .evtx, .ndjson, .jsonl, .json, .gz, .zip, .tar.gz)`,
+          `cannot read ${p}: unsupported file type (expected .evtx, .ndjson, .jsonl, .json, any of them as .gz, .zip, .tar.gz)`,
         );
       try {
         fs.accessSync(p, fs.constants.R_OK);

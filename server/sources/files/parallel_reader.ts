@@ -12,7 +12,7 @@ import * as os from 'os';
 import { Worker } from 'worker_threads';
 import type { NormalizeResult } from '../../../common/event';
 import { lineContext, resultOfEvtxRecord } from './line_results';
-import { evtxPieces } from './evtx_records';
+import type { EvtxPiece } from './evtx_records';
 import {
   fromJsonPieces,
   parseRequest,
@@ -161,19 +161,18 @@ export function readNdjsonInParallel(
 }
 
 /**
- * The normalized results of every record of the EVTX file `file`, chunk by chunk, in file order: chunks render and
- * normalize on the reader threads (rendering a record's binary XML and parsing the XML back are nearly all of an
- * EVTX event's cost, so here the threads pay off even on two cores). Throws when the file is not EVTX.
+ * The normalized results of every record of an EVTX file (its pieces, from evtxPieces), chunk by chunk, in file
+ * order: chunks render and normalize on the reader threads (rendering a record's binary XML and parsing the XML back
+ * are nearly all of an EVTX event's cost, so here the threads pay off even on two cores). Throws when the bytes are
+ * not EVTX.
  */
 export function readEvtxInParallel(
-  file: string,
-  opts: Omit<ParallelReadOptions, 'blockBytes' | 'onBytes'> & {
-    onChunk?: (index: number, count: number) => void;
-  },
+  pieces: AsyncIterable<EvtxPiece>,
+  opts: Omit<ParallelReadOptions, 'blockBytes' | 'onBytes'>,
 ): AsyncGenerator<NormalizeResult[]> {
   const ctx = lineContext(opts.location, opts.keepOriginal);
-  function* work(): Generator<Work> {
-    for (const piece of evtxPieces(file, opts.onChunk)) {
+  async function* work(): AsyncGenerator<Work> {
+    for await (const piece of pieces) {
       if ('chunk' in piece) yield { kind: 'evtx-chunk', bytes: piece.chunk.bytes, index: piece.chunk.index };
       else yield { kind: 'ready', results: [resultOfEvtxRecord(piece.error, ctx)] };
     }
@@ -182,7 +181,7 @@ export function readEvtxInParallel(
 }
 
 async function* readInParallel(
-  source: Iterator<Work> | AsyncIterator<Work>,
+  source: AsyncIterator<Work>,
   opts: Omit<ParallelReadOptions, 'blockBytes' | 'onBytes'>,
 ): AsyncGenerator<NormalizeResult[]> {
   const data: ParseWorkerData = {
