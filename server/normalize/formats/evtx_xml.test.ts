@@ -1,5 +1,5 @@
 import { isRejection, type Event } from '../../../common/event';
-import { normalizeEvtxXml } from './evtx_xml';
+import { normalizeEvtxXml, resolveCharacterReferences } from './evtx_xml';
 
 const origin = { kind: 'file' as const, format: 'evtx' as const, location: 'test.evtx', id: 'test.evtx#1' };
 
@@ -29,5 +29,15 @@ describe('EVTX XML records', () => {
 
   it('keeps an escaped ampersand followed by a reference as literal text', () => {
     expect(commandLine(record('echo &amp;#x27;'))).toBe('echo &#x27;');
+  });
+
+  it('keeps a reference to a markup character a reference, so the record still parses', () => {
+    expect(commandLine(record('a &#60;b&#62; &#x26;&#38;lt; &#34;q&#34;'))).toBe('a <b> &&lt; "q"');
+  });
+
+  it('leaves references to no character as written', () => {
+    expect(resolveCharacterReferences('x &#x110000; &#xD800; &#55296; &#x1F600; &#233;')).toBe(
+      'x &#x110000; &#xD800; &#55296; \u{1F600} \u00e9',
+    );
   });
 });
