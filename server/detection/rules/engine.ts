@@ -445,8 +445,10 @@ export class RuleEngine {
       g.values.splice(0, cut);
       g.events.splice(0, cut);
     }
+    // Quiet after firing: no finding, so no count (a distinct count costs a set of the whole window per event).
+    if (ts < g.quietUntil) return undefined;
     const n = t.distinct ? new Set(g.values.filter((v) => v !== '')).size : g.events.length;
-    if (n < t.count || ts < g.quietUntil) return undefined;
+    if (n < t.count) return undefined;
     g.quietUntil = ts + t.windowMs;
     const evidence = g.events.slice(-this.maxEvidence);
     const first = g.events[0];
