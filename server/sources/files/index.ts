@@ -12,7 +12,13 @@ import * as zlib from 'zlib';
 import type { Event, NormalizeResult, Rejection } from '../../../common/event';
 import { evtxPieces } from './evtx_records';
 import { splitJson, type JsonText } from './json_stream';
-import { evtxChunkResults, lineContext, resultOfEvtxRecord, resultOfLine } from './line_results';
+import {
+  evtxChunkResults,
+  fileRejection,
+  lineContext,
+  resultOfEvtxRecord,
+  resultOfLine,
+} from './line_results';
 import { fileKind, listEventFiles } from './list_files';
 import { defaultReadWorkers, readEvtxInParallel, readNdjsonInParallel } from './parallel_reader';
 import { tarMembers } from './tar_entries';
@@ -97,13 +103,7 @@ class Batcher {
   }
 
   reject(reason: string, location: string, id: string, original: unknown): void {
-    this.rejections.push({
-      rejected: true,
-      reason,
-      field: '',
-      origin: { kind: 'file', format: 'ecs', location, id },
-      original,
-    });
+    this.rejections.push(fileRejection(reason, location, id, original));
   }
 
   get full(): boolean {

@@ -2,7 +2,7 @@
  * One NDJSON line, or one EVTX record, to its normalized result: the step both the sequential reader (index.ts) and
  * the parallel block parsers (parse_worker.ts) run, so both give the same events, ids and rejection reasons.
  */
-import type { NormalizeResult } from '../../../common/event';
+import type { NormalizeResult, Rejection } from '../../../common/event';
 import { normalizeDocument } from '../../normalize';
 import { chunkRecords, type EvtxChunk, type EvtxRecordXml } from './evtx_records';
 
@@ -19,6 +19,17 @@ export function lineContext(location: string, keepOriginal?: boolean): LineConte
   return { location, prefix: `${location}:`, normalizeOpts: { keepOriginal } };
 }
 
+/** A rejection of something read from a file that is not a document yet (no JSON, no EVTX record, no file). */
+export function fileRejection(reason: string, location: string, id: string, original: unknown): Rejection {
+  return {
+    rejected: true,
+    reason,
+    field: '',
+    origin: { kind: 'file', format: 'ecs', location, id },
+    original,
+  };
+}
+
 /** The result of the 1-based line `line`; undefined for blank lines (they are not documents). */
 export function resultOfLine(text: string, line: number, ctx: LineContext): NormalizeResult | undefined {
   if (text.length === 0) return undefined;
@@ -28,13 +39,7 @@ export function resultOfLine(text: string, line: number, ctx: LineContext): Norm
     doc = JSON.parse(text);
   } catch (err) {
     if (text.trim() === '') return undefined;
-    return {
-      rejected: true,
-      reason: `line ${line} is not JSON: ${(err as Error).message}`,
-      field: '',
-      origin: { kind: 'file', format: 'ecs', location: ctx.location, id },
-      original: text,
-    };
+    return fileRejection(`line ${line} is not JSON: ${(err as Error).message}`, ctx.location, id, text);
   }
   return normalizeDocument(doc, { kind: 'file', location: ctx.location, id }, ctx.normalizeOpts);
 }
@@ -48,13 +53,7 @@ export function resultOfEvtxRecord(r: EvtxRecordXml, ctx: LineContext): Normaliz
       { kind: 'file', location: ctx.location, id, format: 'evtx' },
       ctx.normalizeOpts,
     );
-  return {
-    rejected: true,
-    reason: r.error ?? 'unreadable record',
-    field: '',
-    origin: { kind: 'file', format: 'ecs', location: ctx.location, id },
-    original: undefined,
-  };
+  return fileRejection(r.error ?? 'unreadable record', ctx.location, id, undefined);
 }
 
 /** The results of every record of one EVTX chunk, in order. */

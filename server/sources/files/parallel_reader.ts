@@ -2,10 +2,9 @@
  * Parallel reading of one large NDJSON or EVTX file. The main thread reads an NDJSON file in blocks cut at line ends
  * and counts their lines (so every document keeps its `file:line` id), an EVTX file in 64 KiB chunks; worker threads
  * decode, parse and normalize the blocks (parse_worker.ts), and so does the main thread whenever it would otherwise
- * wait for them. Results come
- * back in file order, so events, ids, rejections and batch boundaries are exactly those of the sequential reader.
- * Parsing and normalizing are most of a reader's work; here they run on the other cores while the main thread goes
- * on with detection.
+ * wait for them. Results come back in file order, so events, ids, rejections and batch boundaries are exactly those
+ * of the sequential reader. Parsing and normalizing are most of a reader's work; here they run on the other cores
+ * while the main thread goes on with detection.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -1,7 +1,8 @@
 /**
  * The worker side of the parallel file reader (parallel_reader.ts): a block of whole NDJSON lines, or one EVTX
- * chunk, in; its normalized results out as JSON texts. JSON rather than structured clone because the main thread pays for the transfer:
- * parsing the results' JSON there costs about half of what deserializing the same objects costs.
+ * chunk, in; its normalized results out as JSON texts. JSON rather than structured clone because the main thread
+ * pays for the transfer: parsing the results' JSON there costs about half of what deserializing the same objects
+ * costs.
  * `parseBlock` is pure and runs in any thread; loading this module in a worker started by parallel_reader.ts also
  * answers that worker's messages.
  */
