@@ -4,6 +4,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { datasetPath } from '../lib/datasets';
+import { listZipMembers, openZipMember } from '../../server/sources/files/zip_entries';
 import { parseScanArgs, run } from './scan';
 
 /** Winlogbeat collection-stage Security events, hand-written: 12 failed logons for one account, then a success. */
@@ -62,6 +64,7 @@ describe('apt-detect scan', () => {
     expect(await run(['x.ndjson', '--format', 'xml'])).toBe(2);
     expect(await run(['x.ndjson', '--since', 'yesterday-ish'])).toBe(2);
     expect(await run(['x.ndjson', '--bogus'])).toBe(2);
+    expect(await run(['x.ndjson', '--order', 'random'])).toBe(2);
     expect(() => parseScanArgs(['a', '--since', '2024-02-02', '--until', '2024-01-01'])).toThrow(
       '--since is after --until',
     );
@@ -139,4 +142,68 @@ describe('apt-detect scan', () => {
     expect(await run([input, '--out', out, '--quiet', '--since', '2030-01-01T00:00:00Z'])).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe('');
   });
+
+  // An OTRF recording of Empire's PsExec (Sysmon, Security, System, PowerShell and WMI events of two hosts in one
+  // time-ordered file), split into one file per channel the way a host's logs are exported.
+  const RECORDING = datasetPath(
+    'otrf',
+    'datasets',
+    'atomic',
+    'windows',
+    'lateral_movement',
+    'host',
+    'empire_psexec_dcerpc_tcp_svcctl.zip',
+  );
+  (fs.existsSync(RECORDING) ? it : it.skip)(
+    'scans per-channel files of one recording like the recording itself (--order time, the default)',
+    async () => {
+      const [member] = listZipMembers(RECORDING).filter((m) => m.name.endsWith('.json'));
+      const chunks: Buffer[] = [];
+      for await (const c of openZipMember(RECORDING, member)) chunks.push(c as Buffer);
+      const lines = Buffer.concat(chunks)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
+      fs.writeFileSync(path.join(dir, 'recording.ndjson'), `${lines.join('\n')}\n`);
+      const byChannel = new Map<string, string[]>();
+      for (const l of lines) {
+        const channel = String((JSON.parse(l) as { Channel?: string }).Channel ?? 'none').replace(
+          /\W+/g,
+          '_',
+        );
+        byChannel.set(channel, [...(byChannel.get(channel) ?? []), l]);
+      }
+      expect(byChannel.size).toBeGreaterThan(3);
+      const split = path.join(dir, 'split');
+      fs.mkdirSync(split);
+      for (const [channel, ls] of byChannel)
+        fs.writeFileSync(path.join(split, `${channel}.ndjson`), `${ls.join('\n')}\n`);
+
+      // What an alert is, independent of which file its evidence came from.
+      const alerts = async (args: string[]): Promise<string[]> => {
+        const out = path.join(dir, `alerts-${args.join('-').replace(/\W+/g, '_')}.ndjson`);
+        expect(await run([...args, '--out', out, '--quiet', '--no-models'])).toBe(0);
+        return fs
+          .readFileSync(out, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map(
+            (l) =>
+              JSON.parse(l) as {
+                rule: { id: string };
+                '@timestamp': string;
+                apt: { evidence_count: number };
+              },
+          )
+          .map((a) => `${a.rule.id} ${a['@timestamp']} ${a.apt.evidence_count}`)
+          .sort();
+      };
+      const whole = await alerts([path.join(dir, 'recording.ndjson')]);
+      expect(whole.length).toBeGreaterThan(0);
+      expect(await alerts([split])).toEqual(whole);
+      // One file after the other, the System channel's service install reaches the detectors after the Sysmon file's
+      // later events: too late to join the remote-activity burst it belongs to.
+      expect(await alerts([split, '--order', 'files'])).not.toEqual(whole);
+    },
+  );
 });

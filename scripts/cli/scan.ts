@@ -36,6 +36,9 @@ options:
   --no-models           rules and behaviour detectors only (no ONNX model)
   --read-workers N      threads that parse NDJSON files of 32 MiB or more (default: cores - 2, at most 3) and
                         EVTX files of 4 MiB or more (default: cores - 1, at most 3); 0: none
+  --order time|files    time (default): read all files at once, events merged by @timestamp, as a host's
+                        per-channel logs (Security.evtx, System.evtx, Sysmon...) happened; files: one file after
+                        the other (each file's windows and incidents then stand apart from the next file's)
   --quiet               no progress and no summary
   -h, --help            this help
 
@@ -55,6 +58,8 @@ export interface ScanOptions {
   models?: string;
   /** Reader threads for large NDJSON and EVTX files; undefined: the scan's defaults (see the usage text). */
   readWorkers?: number;
+  /** How several files are read: merged by time (default) or one after the other. */
+  order: 'time' | 'files';
   quiet: boolean;
 }
 
@@ -80,6 +85,7 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
         models: { type: 'string' },
         'no-models': { type: 'boolean', default: false },
         'read-workers': { type: 'string' },
+        order: { type: 'string', default: 'time' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -101,6 +107,8 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
   const since = date('since', v.since);
   const until = date('until', v.until);
   if (since && until && since > until) throw new UsageError('--since is after --until');
+  if (v.order !== 'time' && v.order !== 'files')
+    throw new UsageError(`--order must be time or files, not "${v.order}"`);
   const workers = v['read-workers'];
   if (workers !== undefined && !/^\d+$/.test(workers))
     throw new UsageError(`--read-workers must be a whole number: "${workers}"`);
@@ -115,6 +123,7 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
     rules: v.rules,
     models: v['no-models'] ? undefined : (v.models ?? DEFAULT_MODELS_DIR),
     readWorkers: workers === undefined ? undefined : Number(workers),
+    order: v.order,
     quiet: v.quiet === true,
   };
 }
@@ -347,6 +356,7 @@ export async function run(argv: string[]): Promise<number> {
       // EVTX is another matter: rendering and parsing a record's XML cost about 20 times what moving its result
       // between threads does, so a reader thread takes that work off detection even when it shares a core.
       evtxWorkers: opts.readWorkers ?? defaultReadWorkers(1),
+      order: opts.order,
     })) {
       summaryCounts.files.add(batch.file);
       summaryCounts.events += batch.events.length;

@@ -175,4 +175,17 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
     const gz = write('Security.evtx.gz', zlib.gzipSync(original));
     expect(await summary(gz)).toEqual({ [gz]: full.length });
   });
+
+  it('merged in time order, files read with and without reader threads give the same events', async () => {
+    const second = write('second.evtx', original.subarray(0, HEADER + 4 * EVTX_CHUNK_BYTES));
+    const ids = async (opts: ReadEventFilesOptions): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const b of readEventFiles([FILE, second], { order: 'time', batchSize: 50, ...opts }))
+        out.push(...b.events.map((e) => `${e['@timestamp']} ${e.origin?.id}`));
+      return out;
+    };
+    const one = await ids({ evtxWorkers: 0 });
+    expect(one.length).toBeGreaterThan(full.length);
+    expect(await ids({ evtxWorkers: 2, evtxParallelMinBytes: 0 })).toEqual(one);
+  });
 });

@@ -20,6 +20,7 @@ import {
   resultOfLine,
 } from './line_results';
 import { fileKind, listEventFiles } from './list_files';
+import { mergeByTime } from './merge_by_time';
 import { defaultReadWorkers, readEvtxInParallel, readNdjsonInParallel } from './parallel_reader';
 import { tarMembers } from './tar_entries';
 import { listZipMembers, openZipMember } from './zip_entries';
@@ -31,6 +32,7 @@ export interface FileProgress {
 }
 
 export interface FileBatch {
+  /** The file read (with `order: 'time'`, a batch's events can come from several files: then the first one's). */
   file: string;
   events: Event[];
   rejections: Rejection[];
@@ -60,10 +62,21 @@ export interface ReadEventFilesOptions {
   evtxWorkers?: number;
   /** EVTX files at least this large are read with the workers; default 4 MiB (64 chunks, some 5,000 records). */
   evtxParallelMinBytes?: number;
+  /**
+   * `files` (default): one file after the other. `time`: all files at once, their events merged by `@timestamp`
+   * (merge_by_time.ts), as a host's per-channel log files should reach the detectors; each file keeps its own order.
+   */
+  order?: 'files' | 'time';
 }
 
 const PARALLEL_MIN_BYTES = 32 << 20;
 const EVTX_PARALLEL_MIN_BYTES = 4 << 20;
+const MERGE_FILE_BATCH = 256;
+/**
+ * For a .evtx.gz, the EVTX size that decides whether reader threads start: gzip shrinks the development EVTX files 9
+ * to 83 times, so ten times the compressed size is a low guess.
+ */
+const EVTX_GZIP_RATIO = 10;
 
 const CHUNK = 1 << 20;
 
@@ -293,9 +306,8 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
       try {
         const gz = pipeGz(Readable.from(counted(fileStream(file), onBytes)));
         try {
-          // The size only decides whether reader threads start: gzip shrinks the development EVTX files 9 to 83
-          // times, so ten times the compressed size is a low guess of the EVTX size.
-          if (lower.endsWith('.evtx.gz')) yield* readEvtx(gz, file, totalBytes * 10, opts, batcher);
+          if (lower.endsWith('.evtx.gz'))
+            yield* readEvtx(gz, file, totalBytes * EVTX_GZIP_RATIO, opts, batcher);
           else yield* readJsonTexts(splitJson(decode(gz), !lower.endsWith('.json.gz')), file, batcher);
         } finally {
           gz.destroy();
@@ -358,10 +370,46 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
   yield batcher.take();
 }
 
+/** The largest of `files` that readOneFile would read with reader threads, if any. */
+function largestThreadedFile(files: string[], opts: ReadEventFilesOptions): string | undefined {
+  let best: string | undefined;
+  let bestSize = -1;
+  for (const f of files) {
+    const size = fs.statSync(f).size;
+    const kind = fileKind(f);
+    const evtx = kind === 'evtx' || (kind === 'gz' && f.toLowerCase().endsWith('.evtx.gz'));
+    const threaded = evtx
+      ? (opts.evtxWorkers ?? defaultReadWorkers()) > 0 &&
+        (kind === 'gz' ? size * EVTX_GZIP_RATIO : size) >=
+          (opts.evtxParallelMinBytes ?? EVTX_PARALLEL_MIN_BYTES)
+      : kind === 'lines' &&
+        (opts.readWorkers ?? defaultReadWorkers()) > 0 &&
+        size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
+    if (threaded && size > bestSize) {
+      best = f;
+      bestSize = size;
+    }
+  }
+  return best;
+}
+
 export async function* readEventFiles(
   paths: string | string[],
   opts: ReadEventFilesOptions = {},
 ): AsyncGenerator<FileBatch> {
   const files = listEventFiles(paths);
-  for (const f of files) yield* readOneFile(f, opts);
+  if (opts.order !== 'time' || files.length < 2) {
+    for (const f of files) yield* readOneFile(f, opts);
+    return;
+  }
+  // Each file holds at most one batch while it waits its turn: smaller batches keep many open files' memory small.
+  const perFile = { ...opts, batchSize: Math.min(MERGE_FILE_BATCH, opts.batchSize ?? 1000) };
+  // All files are open at once, so reader threads go to one file only (the largest that would use them): one pool's
+  // threads and memory, not one per file (three 19 MB EVTX files each with their own thread: 339 MB against 262 MB).
+  const threaded = largestThreadedFile(files, opts);
+  const single = { ...perFile, readWorkers: 0, evtxWorkers: 0 };
+  yield* mergeByTime(
+    files.map((f) => readOneFile(f, f === threaded ? perFile : single)),
+    Math.max(1, opts.batchSize ?? 1000),
+  );
 }
