@@ -38,7 +38,8 @@ options:
                         EVTX files of 4 MiB or more (default: cores - 1, at most 3); 0: none
   --order time|files    time (default): read all files at once, events merged by @timestamp, as a host's
                         per-channel logs (Security.evtx, System.evtx, Sysmon...) happened; files: one file after
-                        the other (each file's windows and incidents then stand apart from the next file's)
+                        the other (each file's windows and incidents then stand apart from the next file's;
+                        less memory for folders of hundreds of large logs: a merge keeps every file open)
   --quiet               no progress and no summary
   -h, --help            this help
 

@@ -10,15 +10,9 @@ import { StringDecoder } from 'string_decoder';
 import { Readable } from 'stream';
 import * as zlib from 'zlib';
 import type { Event, NormalizeResult, Rejection } from '../../../common/event';
-import { evtxPieces } from './evtx_records';
+import { chunkRecords, evtxPieces } from './evtx_records';
 import { splitJson, type JsonText } from './json_stream';
-import {
-  evtxChunkResults,
-  fileRejection,
-  lineContext,
-  resultOfEvtxRecord,
-  resultOfLine,
-} from './line_results';
+import { fileRejection, lineContext, resultOfEvtxRecord, resultOfLine } from './line_results';
 import { fileKind, listEventFiles } from './list_files';
 import { mergeByTime } from './merge_by_time';
 import { defaultReadWorkers, readEvtxInParallel, readNdjsonInParallel } from './parallel_reader';
@@ -71,7 +65,8 @@ export interface ReadEventFilesOptions {
 
 const PARALLEL_MIN_BYTES = 32 << 20;
 const EVTX_PARALLEL_MIN_BYTES = 4 << 20;
-const MERGE_FILE_BATCH = 256;
+const MERGE_FILE_BATCH = 16;
+const MERGE_CHUNK = 64 << 10;
 /**
  * For a .evtx.gz, the EVTX size that decides whether reader threads start: gzip shrinks the development EVTX files 9
  * to 83 times, so ten times the compressed size is a low guess.
@@ -170,8 +165,8 @@ function gunzip(): zlib.Gunzip {
   return zlib.createGunzip({ chunkSize: CHUNK, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
 
-function fileStream(file: string): fs.ReadStream {
-  return fs.createReadStream(file, { highWaterMark: CHUNK });
+function fileStream(file: string, chunkBytes = CHUNK): fs.ReadStream {
+  return fs.createReadStream(file, { highWaterMark: chunkBytes });
 }
 
 /** Counts the bytes read from disk (compressed bytes for .gz) as they pass, for progress. */
@@ -252,10 +247,11 @@ async function* readEvtx(
         }
     } else {
       for await (const piece of pieces) {
-        const results =
-          'chunk' in piece ? evtxChunkResults(piece.chunk, ctx) : [resultOfEvtxRecord(piece.error, ctx)];
-        for (const r of results) {
-          batcher.accept(r);
+        // A chunk is rendered whole (its parser state then goes), its records normalized one by one: a file waiting
+        // its turn in a merge holds a chunk's XML and one batch, not a chunk's worth of events.
+        const records = 'chunk' in piece ? [...chunkRecords(piece.chunk)] : [piece.error];
+        for (const r of records) {
+          batcher.accept(resultOfEvtxRecord(r, ctx));
           if (batcher.full) yield batcher.take();
         }
       }
@@ -270,7 +266,12 @@ async function* readEvtx(
   }
 }
 
-async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGenerator<FileBatch> {
+/** `chunkBytes`: the size of each read from disk (smaller when many files are open at once). */
+async function* readOneFile(
+  file: string,
+  opts: ReadEventFilesOptions,
+  chunkBytes = CHUNK,
+): AsyncGenerator<FileBatch> {
   const kind = fileKind(file);
   const totalBytes = fs.statSync(file).size;
   const batcher = new Batcher(file, Math.max(1, opts.batchSize ?? 1000), opts);
@@ -281,7 +282,7 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
   };
   switch (kind) {
     case 'evtx': {
-      const content = counted(fileStream(file), onBytes);
+      const content = counted(fileStream(file, chunkBytes), onBytes);
       try {
         yield* readEvtx(content, file, totalBytes, opts, batcher);
       } finally {
@@ -295,16 +296,16 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
         yield* readLinesInParallel(file, opts, workers, batcher, onBytes);
         break;
       }
-      yield* readJsonTexts(splitJson(decode(fileStream(file), onBytes), true), file, batcher);
+      yield* readJsonTexts(splitJson(decode(fileStream(file, chunkBytes), onBytes), true), file, batcher);
       break;
     }
     case 'json':
-      yield* readJsonTexts(splitJson(decode(fileStream(file), onBytes), false), file, batcher);
+      yield* readJsonTexts(splitJson(decode(fileStream(file, chunkBytes), onBytes), false), file, batcher);
       break;
     case 'gz': {
       const lower = file.toLowerCase();
       try {
-        const gz = pipeGz(Readable.from(counted(fileStream(file), onBytes)));
+        const gz = pipeGz(Readable.from(counted(fileStream(file, chunkBytes), onBytes)));
         try {
           if (lower.endsWith('.evtx.gz'))
             yield* readEvtx(gz, file, totalBytes * EVTX_GZIP_RATIO, opts, batcher);
@@ -350,7 +351,9 @@ async function* readOneFile(file: string, opts: ReadEventFilesOptions): AsyncGen
     }
     case 'tar.gz': {
       try {
-        for await (const m of tarMembers(pipeGz(Readable.from(counted(fileStream(file), onBytes))))) {
+        for await (const m of tarMembers(
+          pipeGz(Readable.from(counted(fileStream(file, chunkBytes), onBytes))),
+        )) {
           const mk = fileKind(m.name);
           if (mk !== 'lines' && mk !== 'json' && mk !== 'evtx') continue;
           const location = `${file}!${m.name}`;
@@ -402,14 +405,15 @@ export async function* readEventFiles(
     for (const f of files) yield* readOneFile(f, opts);
     return;
   }
-  // Each file holds at most one batch while it waits its turn: smaller batches keep many open files' memory small.
+  // Every file holds one batch and one read from disk while it waits its turn: both are small here, so a folder of
+  // hundreds of logs stays small in memory.
   const perFile = { ...opts, batchSize: Math.min(MERGE_FILE_BATCH, opts.batchSize ?? 1000) };
   // All files are open at once, so reader threads go to one file only (the largest that would use them): one pool's
   // threads and memory, not one per file (three 19 MB EVTX files each with their own thread: 339 MB against 262 MB).
   const threaded = largestThreadedFile(files, opts);
   const single = { ...perFile, readWorkers: 0, evtxWorkers: 0 };
   yield* mergeByTime(
-    files.map((f) => readOneFile(f, f === threaded ? perFile : single)),
+    files.map((f) => readOneFile(f, f === threaded ? perFile : single, MERGE_CHUNK)),
     Math.max(1, opts.batchSize ?? 1000),
   );
 }
