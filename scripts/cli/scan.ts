@@ -321,14 +321,28 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   const tty = !opts.quiet && process.stderr.isTTY === true;
   let lastProgress = 0;
+  // Merged by time, every file is read at once: the share shown is of all files' bytes, not of the last one to report.
+  const readSoFar = new Map<string, { bytes: number; totalBytes: number }>();
   const progress = (p: { file: string; bytes: number; totalBytes: number }): void => {
     summaryCounts.files.add(p.file);
     if (!tty) return;
+    readSoFar.set(p.file, { bytes: p.bytes, totalBytes: p.totalBytes });
     const now = Date.now();
     if (now - lastProgress < 250) return;
     lastProgress = now;
-    const pct = p.totalBytes > 0 ? Math.floor((p.bytes / p.totalBytes) * 100) : 0;
-    const name = p.file.length > 50 ? `...${p.file.slice(-47)}` : p.file;
+    let bytes = p.bytes;
+    let totalBytes = p.totalBytes;
+    let name = p.file.length > 50 ? `...${p.file.slice(-47)}` : p.file;
+    if (opts.order === 'time' && readSoFar.size > 1) {
+      bytes = 0;
+      totalBytes = 0;
+      for (const f of readSoFar.values()) {
+        bytes += f.bytes;
+        totalBytes += f.totalBytes;
+      }
+      name = `${readSoFar.size} files`;
+    }
+    const pct = totalBytes > 0 ? Math.floor((bytes / totalBytes) * 100) : 0;
     process.stderr.write(
       `\r\x1b[K${pct}%  ${summaryCounts.events} events  ${summaryCounts.alerts} alerts  ${name}`,
     );
