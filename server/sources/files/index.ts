@@ -233,7 +233,13 @@ async function* readEvtx(
   const ctx = lineContext(location, opts.keepOriginal);
   const workers = opts.evtxWorkers ?? defaultReadWorkers();
   const parallel = workers > 0 && size >= (opts.evtxParallelMinBytes ?? EVTX_PARALLEL_MIN_BYTES);
-  const pieces = evtxPieces(bytes);
+  let started = false;
+  const pieces = (async function* () {
+    for await (const piece of evtxPieces(bytes)) {
+      started = true;
+      yield piece;
+    }
+  })();
   try {
     if (parallel) {
       for await (const results of readEvtxInParallel(pieces, {
@@ -257,12 +263,11 @@ async function* readEvtx(
       }
     }
   } catch (err) {
-    batcher.reject(
-      `not a readable EVTX file: ${(err as Error).message}`,
-      location,
-      `${location}#0`,
-      undefined,
-    );
+    // Before the first chunk: a foreign file. After it: what was read is kept and the rest is named as lost.
+    const reason = started
+      ? `EVTX reading stopped, the rest of the file was not read: ${(err as Error).message}`
+      : `not a readable EVTX file: ${(err as Error).message}`;
+    batcher.reject(reason, location, `${location}#0`, undefined);
   }
 }
 
@@ -405,8 +410,8 @@ export async function* readEventFiles(
     for (const f of files) yield* readOneFile(f, opts);
     return;
   }
-  // Every file holds one batch and one read from disk while it waits its turn: both are small here, so a folder of
-  // hundreds of logs stays small in memory.
+  // Every file holds one batch and one read from disk while it waits its turn, both small here: about 1 MB per
+  // waiting file (150 EVTX files of 1.1 MB: 372 MB peak merged, 253 MB one after the other).
   const perFile = { ...opts, batchSize: Math.min(MERGE_FILE_BATCH, opts.batchSize ?? 1000) };
   // All files are open at once, so reader threads go to one file only (the largest that would use them): one pool's
   // threads and memory, not one per file (three 19 MB EVTX files each with their own thread: 339 MB against 262 MB).
