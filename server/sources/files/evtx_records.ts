@@ -50,7 +50,8 @@ export const EVTX_CHUNK_BYTES = 0x10000;
 const FILE_HEADER_BYTES = 0x1000;
 const CHUNK_SIGNATURE = 'ElfChnk\0';
 
-type Records = Generator<{ recordNum(): bigint; renderXml(): string }>;
+/** What the library's records iterator yields, as far as it is used here. */
+type EvtxRecord = { recordNum(): bigint; renderXml(): string };
 
 /** Fixed-size reads from a byte stream; each read is a buffer of its own, so it can be moved to a worker thread. */
 class ByteReader {
@@ -98,7 +99,7 @@ export type EvtxPiece = { chunk: EvtxChunk } | { error: EvtxRecordXml };
 export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecordXml> {
   const { BinaryReader, ChunkHeader } = evtxModule();
   const chunk = new ChunkHeader(new BinaryReader(bytes), 0);
-  let records: Records;
+  let records: Generator<EvtxRecord>;
   try {
     records = chunk.records();
   } catch (err) {
@@ -106,7 +107,7 @@ export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecord
     return;
   }
   for (;;) {
-    let next: IteratorResult<{ recordNum(): bigint; renderXml(): string }>;
+    let next: IteratorResult<EvtxRecord>;
     try {
       next = records.next();
     } catch (err) {
