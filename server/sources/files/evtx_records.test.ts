@@ -10,7 +10,7 @@ import * as zlib from 'zlib';
 import { datasetPath } from '../../../scripts/lib/datasets';
 import { execFileSync } from 'child_process';
 import { writeZip } from '../../../test/fixtures/zip_archive';
-import { chunkRecords, EVTX_CHUNK_BYTES, evtxPieces, type EvtxRecordXml } from './evtx_records';
+import { chunkRecords, EVTX_CHUNK_BYTES, evtxPieces, type EvtxRecordItem } from './evtx_records';
 import { readEventFiles, type ReadEventFilesOptions } from '.';
 
 // 10 chunks in use, 7 more allocated but unused (no chunk signature).
@@ -24,8 +24,8 @@ const CHUNK_COUNT_OFFSET = 0x2a;
 const HEADER_CHECKSUM_OFFSET = 0x7c;
 
 /** Every record of the file, as the scan reads it (a stream of bytes, chunk by chunk), with its error items. */
-async function all(file: string): Promise<EvtxRecordXml[]> {
-  const out: EvtxRecordXml[] = [];
+async function all(file: string): Promise<EvtxRecordItem[]> {
+  const out: EvtxRecordItem[] = [];
   for await (const piece of evtxPieces(fs.createReadStream(file)))
     if ('chunk' in piece) out.push(...chunkRecords(piece.chunk));
     else out.push(piece.error);
@@ -35,7 +35,7 @@ async function all(file: string): Promise<EvtxRecordXml[]> {
 describeWithData('evtxRecords on files whose chunks differ from their header', () => {
   let dir: string;
   let original: Buffer;
-  let full: EvtxRecordXml[];
+  let full: EvtxRecordItem[];
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apt-evtx-'));
     original = fs.readFileSync(FILE);
@@ -65,13 +65,13 @@ describeWithData('evtxRecords on files whose chunks differ from their header', (
         'holds 2 whole chunks and 30000 bytes of the next; the records of the 8 missing chunks were not read',
     );
     // The readable records are exactly the first two chunks' records of the whole file, in order.
-    const read = got.filter((r) => r.xml !== undefined);
+    const read = got.filter((r) => r.error === undefined);
     expect(read.length).toBeGreaterThan(0);
     expect(read.length).toBeLessThan(full.length);
     expect(read).toEqual(full.slice(0, read.length));
     // The partial third chunk adds nothing: the same records as a copy cut right after the second chunk.
     const exact = await all(write('cut_exact.evtx', original.subarray(0, HEADER + 2 * EVTX_CHUNK_BYTES)));
-    expect(exact.filter((r) => r.xml !== undefined)).toEqual(read);
+    expect(exact.filter((r) => r.error === undefined)).toEqual(read);
   });
 
   it('reads the chunks a dirty file holds beyond the count in its header', async () => {

@@ -1,6 +1,7 @@
 /**
- * EVTX records rendered to XML with @ts-evtx/core's low-level API (file header -> chunks -> records -> renderXml):
- * its high-level event API mis-parses EventData on these files. The package is ESM-only; Node >= 20.19 can
+ * EVTX records read with @ts-evtx/core's low-level API (file header -> chunks -> records), each rendered straight
+ * into an object (evtx_objects.ts) or, when asked for or when that walk cannot render it, to XML (renderXml): the
+ * library's high-level event API mis-parses EventData on these files. The package is ESM-only; Node >= 20.19 can
  * `require` it, and going through `createRequire` keeps that working under jest's CommonJS module registry too.
  *
  * The bytes are read as a stream, one 64 KiB chunk at a time, rather than whole (the library's own
@@ -15,11 +16,19 @@
  */
 import * as nodeModule from 'module';
 import type { BinaryReader, ChunkHeader, FileHeader } from '@ts-evtx/core';
+import {
+  renderEvtxObject,
+  type EmbeddedXmlParser,
+  type EvtxElement,
+  type RenderableRecord,
+} from './evtx_objects';
 
 interface EvtxModule {
   BinaryReader: typeof BinaryReader;
   ChunkHeader: typeof ChunkHeader;
   FileHeader: typeof FileHeader;
+  /** Not exported by the package index; the package has no exports map, so its dist path can be required. */
+  BXmlParser: EmbeddedXmlParser;
 }
 
 let mod: EvtxModule | undefined;
@@ -35,12 +44,22 @@ function nativeRequire(): NodeJS.Require {
 }
 
 function evtxModule(): EvtxModule {
-  if (!mod) mod = nativeRequire()('@ts-evtx/core') as EvtxModule;
+  if (!mod) {
+    const req = nativeRequire();
+    const { BXmlParser } = req('@ts-evtx/core/dist/src/evtx/BXmlParser.js') as {
+      BXmlParser: EmbeddedXmlParser;
+    };
+    mod = { ...(req('@ts-evtx/core') as Omit<EvtxModule, 'BXmlParser'>), BXmlParser };
+  }
   return mod;
 }
 
-export interface EvtxRecordXml {
+/** One record read from a chunk: its `Event` element, its XML, or why it could not be read. */
+export interface EvtxRecordItem {
   recordNumber: string;
+  /** The record's `Event` element as an object (evtx_objects.ts). */
+  event?: EvtxElement;
+  /** The record as XML: when asked for, or when the object walk cannot render the record (then `event` is unset). */
   xml?: string;
   error?: string;
 }
@@ -51,7 +70,7 @@ const FILE_HEADER_BYTES = 0x1000;
 const CHUNK_SIGNATURE = 'ElfChnk\0';
 
 /** What the library's records iterator yields, as far as it is used here. */
-type EvtxRecord = { recordNum(): bigint; renderXml(): string };
+type EvtxRecord = RenderableRecord & { recordNum(): bigint; renderXml(): string };
 
 /** Fixed-size reads from a byte stream; each read is a buffer of its own, so it can be moved to a worker thread. */
 class ByteReader {
@@ -93,15 +112,19 @@ export interface EvtxChunk {
 }
 
 /** A file read as chunks to render, and error items for what cannot be read (in file order). */
-export type EvtxPiece = { chunk: EvtxChunk } | { error: EvtxRecordXml };
+export type EvtxPiece = { chunk: EvtxChunk } | { error: EvtxRecordItem };
 
-/** The records of one chunk; a chunk or record that cannot be read becomes one error item, the rest go on. */
-export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecordXml> {
-  const { BinaryReader, ChunkHeader } = evtxModule();
+/**
+ * The records of one chunk; a chunk or record that cannot be read becomes one error item, the rest go on. With
+ * `withXml` each record's XML comes too (for `event.original`).
+ */
+export function* chunkRecords({ index, bytes }: EvtxChunk, withXml = false): Generator<EvtxRecordItem> {
+  const { BinaryReader, ChunkHeader, BXmlParser } = evtxModule();
   const chunk = new ChunkHeader(new BinaryReader(bytes), 0);
   let records: Generator<EvtxRecord>;
   try {
-    records = chunk.records();
+    // Record.root() is declared as the BXmlNode base class; it returns the RootNode (Record.js) that renders.
+    records = chunk.records() as unknown as Generator<EvtxRecord>;
   } catch (err) {
     yield { recordNumber: `chunk${index}`, error: `unreadable chunk ${index}: ${(err as Error).message}` };
     return;
@@ -122,7 +145,10 @@ export function* chunkRecords({ index, bytes }: EvtxChunk): Generator<EvtxRecord
     let num = '?';
     try {
       num = r.recordNum().toString();
-      yield { recordNumber: num, xml: r.renderXml() };
+      const rendered = renderEvtxObject(r, BXmlParser);
+      if (rendered?.name === 'Event')
+        yield { recordNumber: num, event: rendered.value, xml: withXml ? r.renderXml() : undefined };
+      else yield { recordNumber: num, xml: r.renderXml() };
     } catch (err) {
       yield { recordNumber: num, error: `record ${num} could not be rendered: ${(err as Error).message}` };
     }

@@ -266,8 +266,8 @@ async function* readEvtx(
     } else {
       for await (const piece of pieces) {
         // A chunk is rendered whole (its parser state then goes), its records normalized one by one: a file waiting
-        // its turn in a merge holds a chunk's XML and one batch, not a chunk's worth of events.
-        const records = 'chunk' in piece ? [...chunkRecords(piece.chunk)] : [piece.error];
+        // its turn in a merge holds a chunk's rendered records and one batch, not a chunk's worth of events.
+        const records = 'chunk' in piece ? [...chunkRecords(piece.chunk, opts.keepOriginal)] : [piece.error];
         for (const r of records) {
           batcher.accept(resultOfEvtxRecord(r, ctx));
           if (batcher.full) yield batcher.take();

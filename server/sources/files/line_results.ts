@@ -4,7 +4,8 @@
  */
 import type { NormalizeResult, Rejection } from '../../../common/event';
 import { normalizeDocument } from '../../normalize';
-import { chunkRecords, type EvtxChunk, type EvtxRecordXml } from './evtx_records';
+import { normalizeEvtxObject } from '../../normalize/formats/evtx_common';
+import { chunkRecords, type EvtxChunk, type EvtxRecordItem } from './evtx_records';
 
 export interface LineContext {
   /** The file (or archive member) the lines come from. */
@@ -44,9 +45,20 @@ export function resultOfLine(text: string, line: number, ctx: LineContext): Norm
   return normalizeDocument(doc, { kind: 'file', location: ctx.location, id }, ctx.normalizeOpts);
 }
 
-/** An EVTX record (its XML, or why it could not be read) to its result; its id is `${location}#${record number}`. */
-export function resultOfEvtxRecord(r: EvtxRecordXml, ctx: LineContext): NormalizeResult {
+/**
+ * An EVTX record (its `Event` object, its XML, or why it could not be read) to its result; its id is
+ * `${location}#${record number}`. The original kept with an object is its XML when the record came with it.
+ */
+export function resultOfEvtxRecord(r: EvtxRecordItem, ctx: LineContext): NormalizeResult {
   const id = `${ctx.location}#${r.recordNumber}`;
+  if (r.event !== undefined)
+    return normalizeEvtxObject(
+      r.event,
+      { kind: 'file', location: ctx.location, id, format: 'evtx' },
+      r.xml ?? r.event,
+      ctx.normalizeOpts.keepOriginal,
+      'Event',
+    );
   if (r.xml !== undefined)
     return normalizeDocument(
       r.xml,
@@ -59,6 +71,6 @@ export function resultOfEvtxRecord(r: EvtxRecordXml, ctx: LineContext): Normaliz
 /** The results of every record of one EVTX chunk, in order. */
 export function evtxChunkResults(chunk: EvtxChunk, ctx: LineContext): NormalizeResult[] {
   const out: NormalizeResult[] = [];
-  for (const r of chunkRecords(chunk)) out.push(resultOfEvtxRecord(r, ctx));
+  for (const r of chunkRecords(chunk, ctx.normalizeOpts.keepOriginal)) out.push(resultOfEvtxRecord(r, ctx));
   return out;
 }
