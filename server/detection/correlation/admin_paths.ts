@@ -39,6 +39,9 @@ import { remoteExecutionOf } from '../detectors/lateral_movement';
  * accounts seen on each host, per-host recent inbound logons and IP -> host names, all bounded.
  */
 
+/** PsExec-style remote execution services (basenames): the processes they start are the remote operator's commands. */
+const REMOTE_EXEC_SERVICE = /^(psexesvc|remcomsvc|csexecsvc|winexesvc|paexec[^\\]*)\.exe$/;
+
 export type PathVerdict = 'new' | 'unusual' | 'known' | 'practice';
 
 /** [verdict, source host (name when known, else IP), account, destination host] of an admin-path event. */
@@ -353,7 +356,8 @@ export class AdminPathLearner {
 
   /**
    * A binary an admin edge just put on the host (service image, file copied to ADMIN$) running under services.exe,
-   * its pipes, or the System process writing it, belongs to the same edge. Anything else it starts does not.
+   * its pipes, or the System process writing it, belongs to the same edge; so do the commands a PsExec-style service
+   * binary starts (they are what the edge ran). Anything else the binary starts does not.
    */
   private inheritedVerdict(
     ev: Event,
@@ -375,6 +379,7 @@ export class AdminPathLearner {
         ) ?? '',
       );
       if (parent === 'services.exe') binary = image;
+      else if (REMOTE_EXEC_SERVICE.test(parent)) binary = parent;
     } else if (isSysmon(ev) && (code === 17 || code === 18)) {
       binary = image;
     } else if (isSysmon(ev) && code === 11 && (image === 'system' || image === 'ntoskrnl.exe')) {

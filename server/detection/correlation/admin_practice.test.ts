@@ -38,12 +38,20 @@ function logonOn(
   return ev;
 }
 
-/** Target side of a PsExec: network logon, PSEXESVC.exe written to ADMIN$, service install. */
+/** Target side of a PsExec: network logon, PSEXESVC.exe written to ADMIN$, service install, the command it runs. */
 function psexecOnto(time: string, host: string, user: string, fromIp: string): Event[] {
   return [
     logonOn(time, host, `10.0.9.${host.length}`, { user, ip: fromIp, type: 3 }),
     adminShareWrite(at(time, 1), host, user, fromIp, 'PSEXESVC.exe'),
     serviceInstall(at(time, 2), host, 'PSEXESVC', '%SystemRoot%\\PSEXESVC.exe'),
+    processStart(
+      at(time, 3),
+      host,
+      'C:\\Windows\\System32\\cmd.exe',
+      'cmd /c "gpupdate /force"',
+      user,
+      'C:\\Windows\\PSEXESVC.exe',
+    ),
   ];
 }
 
