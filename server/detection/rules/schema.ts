@@ -72,12 +72,14 @@ export type FieldCondition = z.infer<typeof fieldConditionSchema>;
 
 export type Condition = FieldCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
+// Field conditions first: most nodes are one, and every branch a node fails costs zod an error object (loading the
+// rules took 260 ms warm with the field branch last, 94-126 ms with it first).
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
-    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ not: conditionSchema }).strict(),
     fieldConditionSchema,
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
   ]),
 );
 
