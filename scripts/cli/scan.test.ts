@@ -125,6 +125,42 @@ describe('apt-detect scan', () => {
     expect(summary).toContain('T1110.001');
   });
 
+  it('warns about a file whose events run newest first, naming it, and not about one in time order', async () => {
+    const docs = fixture()
+      .trim()
+      .split('\n')
+      .slice(0, 13)
+      .map((l, i) => ({
+        ...JSON.parse(l),
+        '@timestamp': new Date(Date.UTC(2024, 1, 2, 8, 2 * i)).toISOString(),
+      }));
+    const newestFirst = path.join(dir, 'newest_first.ndjson');
+    fs.writeFileSync(
+      newestFirst,
+      docs
+        .reverse()
+        .map((d) => JSON.stringify(d))
+        .join('\n'),
+    );
+    expect(await run([newestFirst, '--out', path.join(dir, 'a.ndjson')])).toBe(0);
+    const summary = stderr.mock.calls.map((c) => String(c[0])).join('\n');
+    expect(summary).toMatch(/files not in time order/);
+    expect(summary).toMatch(new RegExp(`${newestFirst.replace(/[.\\/]/g, '\\$&')}\\s+12 of 13`));
+    expect(summary).toMatch(/sort them by @timestamp/);
+
+    stderr.mockClear();
+    const oldestFirst = path.join(dir, 'oldest_first.ndjson');
+    fs.writeFileSync(
+      oldestFirst,
+      docs
+        .reverse()
+        .map((d) => JSON.stringify(d))
+        .join('\n'),
+    );
+    expect(await run([oldestFirst, '--out', path.join(dir, 'b.ndjson')])).toBe(0);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/not in time order/);
+  });
+
   it('produces the same alerts on a second run (deterministic ids)', async () => {
     const input = path.join(dir, 'security.ndjson');
     fs.writeFileSync(input, fixture());

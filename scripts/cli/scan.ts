@@ -14,7 +14,7 @@ import { parseDetectionConfig } from '../../server/detection/config';
 import type { Incident } from '../../server/detection/correlation/incident';
 import { createHybridScorer } from '../../server/detection/models';
 import { DetectionPipeline } from '../../server/detection/pipeline';
-import { readEventFiles } from '../../server/sources/files';
+import { OUT_OF_ORDER_MS, readEventFiles } from '../../server/sources/files';
 import { defaultReadWorkers } from '../../server/sources/files/parallel_reader';
 
 export const summary = 'scan EVTX/NDJSON/JSON files offline and print or write alerts';
@@ -129,12 +129,19 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
   };
 }
 
+/** The share of a file's events that must be out of order for the summary to warn about the file. */
+const UNORDERED_SHARE = 0.01;
+
 /** Counters for the closing summary. */
 export class ScanSummary {
   files = new Set<string>();
   events = 0;
   /** Events read but outside --since/--until. */
   outOfRange = 0;
+  /** Per file: events more than a minute older than one read before them (the file is not oldest first). */
+  outOfOrder = new Map<string, number>();
+  /** Per file: events read (for the share of them out of order). */
+  eventsByFile = new Map<string, number>();
   rejected = 0;
   rejectionReasons = new Map<string, number>();
   alerts = 0;
@@ -157,6 +164,19 @@ export class ScanSummary {
   addRejection(r: Rejection): void {
     this.rejected++;
     inc(this.rejectionReasons, r.reason);
+  }
+
+  /**
+   * Files with at least UNORDERED_SHARE of their events out of order, as [file, "n of m"]: a clock step in a log
+   * (a few events) is not worth a warning, a file exported newest first is.
+   */
+  unorderedFiles(): Array<[string, string]> {
+    const out: Array<[string, number, number]> = [];
+    for (const [file, n] of this.outOfOrder) {
+      const total = this.eventsByFile.get(file) ?? n;
+      if (n >= total * UNORDERED_SHARE) out.push([file, n, total]);
+    }
+    return out.sort((a, b) => b[1] - a[1]).map(([f, n, total]) => [f, `${n} of ${total}`]);
   }
 
   render(elapsedMs: number): string {
@@ -193,6 +213,16 @@ export class ScanSummary {
     }
     if (this.rejected > 0)
       lines.push('', table('rejection reason', 'events', top(this.rejectionReasons, 10)));
+    const unordered = this.unorderedFiles();
+    if (unordered.length > 0)
+      lines.push(
+        '',
+        table('files not in time order', 'events earlier than one before them', unordered.slice(0, 10)),
+        `note: at least ${UNORDERED_SHARE * 100}% of these files' events came more than ${OUT_OF_ORDER_MS / 60_000} ` +
+          'minute earlier than an event read before them (a file exported newest first, or unsorted). Thresholds, ' +
+          'sequences, bursts and incidents follow event time as read, so some of what they hold may not have been ' +
+          `detected: sort them by @timestamp (NDJSON: jq -c -s 'sort_by(."@timestamp")[]' FILE) and scan again.`,
+      );
     const suppressed = this.suppressed.filter((r) => r[1] > 0);
     if (suppressed.length > 0) lines.push('', table('suppressed or folded findings', 'findings', suppressed));
     return lines.join('\n');
@@ -213,15 +243,15 @@ const SUPPRESSION_LABELS: Record<string, string> = {
   foldedIntoBursts: 'folded into an open burst',
 };
 
-function inc(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
+function inc(m: Map<string, number>, k: string, n = 1): void {
+  m.set(k, (m.get(k) ?? 0) + n);
 }
 
 function top(m: Map<string, number>, n: number): Array<[string, number]> {
   return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
 }
 
-function table(head: string, countHead: string, rows: Array<[string, number]>): string {
+function table(head: string, countHead: string, rows: Array<[string, number | string]>): string {
   const width = Math.min(100, Math.max(head.length, ...rows.map((r) => r[0].length)));
   const cut = (s: string): string => (s.length > width ? `${s.slice(0, width - 3)}...` : s);
   const out = [
@@ -378,6 +408,9 @@ export async function run(argv: string[]): Promise<number> {
       summaryCounts.files.add(batch.file);
       summaryCounts.events += batch.events.length;
       summaryCounts.outOfRange += batch.outOfRange ?? 0;
+      if (batch.outOfOrder) inc(summaryCounts.outOfOrder, batch.file, batch.outOfOrder);
+      // A merged batch's events come from several files; each event names its own.
+      for (const e of batch.events) inc(summaryCounts.eventsByFile, e.origin.location);
       for (const r of batch.rejections) {
         summaryCounts.addRejection(r);
         if (dead)

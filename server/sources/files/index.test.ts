@@ -162,6 +162,22 @@ describe('readEventFiles', () => {
     expect(await collect(f)).toEqual([expect.not.objectContaining({ outOfRange: expect.anything() })]);
   });
 
+  it('counts events more than a minute older than one before them (a file exported newest first)', async () => {
+    const f = path.join(dir, 'newest_first.jsonl');
+    // Seconds 600, 590 (10 s back: clock jitter, in order), then 400, 200, 0: three events minutes back.
+    fs.writeFileSync(f, [600, 590, 400, 200, 0].map((i) => JSON.stringify(doc(i))).join('\n'));
+    const batches = await collect(f);
+    expect(batches.flatMap((b) => b.events)).toHaveLength(5);
+    expect(batches.reduce((n, b) => n + (b.outOfOrder ?? 0), 0)).toBe(3);
+    const sorted = path.join(dir, 'oldest_first.jsonl');
+    fs.writeFileSync(sorted, [0, 200, 400, 590, 600].map((i) => JSON.stringify(doc(i))).join('\n'));
+    expect(await collect(sorted)).toEqual([expect.not.objectContaining({ outOfOrder: expect.anything() })]);
+    // Merged by time with another file, the count still names the file it came from.
+    const merged = await collect([sorted, f], { order: 'time' });
+    const counted = merged.filter((b) => b.outOfOrder);
+    expect(counted.map((b) => [b.file, b.outOfOrder])).toEqual([[f, 3]]);
+  });
+
   it('turns a corrupt archive into a rejection but throws for unreadable paths', async () => {
     const bad = path.join(dir, 'bad.zip');
     fs.writeFileSync(bad, 'not a zip');

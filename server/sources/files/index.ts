@@ -32,7 +32,15 @@ export interface FileBatch {
   rejections: Rejection[];
   /** Events read and normalized but left out by since/until (present only when some were). */
   outOfRange?: number;
+  /**
+   * Events more than OUT_OF_ORDER_MS older than an event read before them from the same file (present only when some
+   * were): a file exported newest first, or not sorted at all. Detection follows time, so the scan says so.
+   */
+  outOfOrder?: number;
 }
+
+/** How far back an event may be from the newest one before it and still count as in order (hosts' clocks, batching). */
+export const OUT_OF_ORDER_MS = 60_000;
 
 export interface ReadEventFilesOptions {
   since?: Date;
@@ -80,6 +88,9 @@ class Batcher {
   events: Event[] = [];
   rejections: Rejection[] = [];
   private outOfRange = 0;
+  private outOfOrder = 0;
+  /** The newest @timestamp accepted so far (canonical ISO strings compare as times). */
+  private newest = '';
   private readonly since: string | undefined;
   private readonly until: string | undefined;
   /** normalizeDocument options, one object per file rather than one per document. */
@@ -107,6 +118,8 @@ class Batcher {
       this.outOfRange++;
       return;
     }
+    if (ts >= this.newest) this.newest = ts;
+    else if (Date.parse(this.newest) - Date.parse(ts) > OUT_OF_ORDER_MS) this.outOfOrder++;
     this.events.push(r);
   }
 
@@ -121,9 +134,11 @@ class Batcher {
   take(): FileBatch {
     const b: FileBatch = { file: this.file, events: this.events, rejections: this.rejections };
     if (this.outOfRange > 0) b.outOfRange = this.outOfRange;
+    if (this.outOfOrder > 0) b.outOfOrder = this.outOfOrder;
     this.events = [];
     this.rejections = [];
     this.outOfRange = 0;
+    this.outOfOrder = 0;
     return b;
   }
 }

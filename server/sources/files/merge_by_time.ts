@@ -89,8 +89,14 @@ export async function* mergeByTime(
       const r = await h.source.next();
       if (r.done) return false;
       const b = r.value;
-      if (b.rejections.length > 0 || b.outOfRange || b.events.length === 0)
-        passThrough.push({ file: b.file, events: [], rejections: b.rejections, outOfRange: b.outOfRange });
+      if (b.rejections.length > 0 || b.outOfRange || b.outOfOrder || b.events.length === 0)
+        passThrough.push({
+          file: b.file,
+          events: [],
+          rejections: b.rejections,
+          outOfRange: b.outOfRange,
+          outOfOrder: b.outOfOrder,
+        });
       if (b.events.length > 0) {
         h.file = b.file;
         h.events = b.events;
