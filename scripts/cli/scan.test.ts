@@ -125,7 +125,7 @@ describe('apt-detect scan', () => {
     expect(summary).toContain('T1110.001');
   });
 
-  it('warns about a file whose events run newest first, naming it, and not about one in time order', async () => {
+  it('warns about a file whose events run newest first and reads it in time order with --order sorted', async () => {
     const docs = fixture()
       .trim()
       .split('\n')
@@ -146,7 +146,7 @@ describe('apt-detect scan', () => {
     const summary = stderr.mock.calls.map((c) => String(c[0])).join('\n');
     expect(summary).toMatch(/files not in time order/);
     expect(summary).toMatch(new RegExp(`${newestFirst.replace(/[.\\/]/g, '\\$&')}\\s+12 of 13`));
-    expect(summary).toMatch(/sort them by @timestamp/);
+    expect(summary).toMatch(/--order sorted/);
 
     stderr.mockClear();
     const oldestFirst = path.join(dir, 'oldest_first.ndjson');
@@ -159,6 +159,21 @@ describe('apt-detect scan', () => {
     );
     expect(await run([oldestFirst, '--out', path.join(dir, 'b.ndjson')])).toBe(0);
     expect(stderr.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/not in time order/);
+
+    // --order sorted reads the newest-first file into time order: no warning, and the alerts of the sorted file.
+    stderr.mockClear();
+    expect(await run([newestFirst, '--order', 'sorted', '--out', path.join(dir, 'c.ndjson')])).toBe(0);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/not in time order/);
+    const rules = (f: string): string[] =>
+      fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { rule: { id: string } }).rule.id)
+        .sort();
+    expect(rules('c.ndjson')).toEqual(rules('b.ndjson'));
+    expect(rules('b.ndjson')).toContain('apt.behaviour.brute_force_success');
+    expect(rules('a.ndjson')).not.toEqual(rules('b.ndjson'));
   });
 
   it('produces the same alerts on a second run (deterministic ids)', async () => {

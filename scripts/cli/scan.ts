@@ -36,10 +36,13 @@ options:
   --no-models           rules and behaviour detectors only (no ONNX model)
   --read-workers N      threads that parse NDJSON files of 32 MiB or more and render EVTX files of 4 MiB or
                         more (default: cores - 2, at most 3); 0: none
-  --order time|files    time (default): read all files at once, events merged by @timestamp, as a host's
+  --order time|files|sorted
+                        time (default): read all files at once, events merged by @timestamp, as a host's
                         per-channel logs (Security.evtx, System.evtx, Sysmon...) happened; files: one file after
                         the other (each file's windows and incidents then stand apart from the next file's;
-                        less memory for folders of hundreds of large logs: a merge keeps every file open)
+                        less memory for folders of hundreds of large logs: a merge keeps every file open);
+                        sorted: read every event first, then detect on all of them sorted by @timestamp (for
+                        files exported newest first or unsorted; holds every event in memory, ~3 KB each)
   --quiet               no progress and no summary
   -h, --help            this help
 
@@ -60,7 +63,7 @@ export interface ScanOptions {
   /** Reader threads for large NDJSON and EVTX files; undefined: the scan's defaults (see the usage text). */
   readWorkers?: number;
   /** How several files are read: merged by time (default) or one after the other. */
-  order: 'time' | 'files';
+  order: 'time' | 'files' | 'sorted';
   quiet: boolean;
 }
 
@@ -108,8 +111,8 @@ export function parseScanArgs(argv: string[]): ScanOptions | 'help' {
   const since = date('since', v.since);
   const until = date('until', v.until);
   if (since && until && since > until) throw new UsageError('--since is after --until');
-  if (v.order !== 'time' && v.order !== 'files')
-    throw new UsageError(`--order must be time or files, not "${v.order}"`);
+  if (v.order !== 'time' && v.order !== 'files' && v.order !== 'sorted')
+    throw new UsageError(`--order must be time, files or sorted, not "${v.order}"`);
   const workers = v['read-workers'];
   if (workers !== undefined && !/^\d+$/.test(workers))
     throw new UsageError(`--read-workers must be a whole number: "${workers}"`);
@@ -221,7 +224,7 @@ export class ScanSummary {
         `note: at least ${UNORDERED_SHARE * 100}% of these files' events came more than ${OUT_OF_ORDER_MS / 60_000} ` +
           'minute earlier than an event read before them (a file exported newest first, or unsorted). Thresholds, ' +
           'sequences, bursts and incidents follow event time as read, so some of what they hold may not have been ' +
-          `detected: sort them by @timestamp (NDJSON: jq -c -s 'sort_by(."@timestamp")[]' FILE) and scan again.`,
+          'detected: scan again with --order sorted (every event held in memory), or sort the files by @timestamp.',
       );
     const suppressed = this.suppressed.filter((r) => r[1] > 0);
     if (suppressed.length > 0) lines.push('', table('suppressed or folded findings', 'findings', suppressed));
@@ -363,7 +366,7 @@ export async function run(argv: string[]): Promise<number> {
     let bytes = p.bytes;
     let totalBytes = p.totalBytes;
     let name = p.file.length > 50 ? `...${p.file.slice(-47)}` : p.file;
-    if (opts.order === 'time' && readSoFar.size > 1) {
+    if (opts.order !== 'files' && readSoFar.size > 1) {
       bytes = 0;
       totalBytes = 0;
       for (const f of readSoFar.values()) {

@@ -14,7 +14,7 @@ import { chunkRecords, evtxPieces } from './evtx_records';
 import { splitJson, type JsonText } from './json_stream';
 import { fileRejection, lineContext, resultOfEvtxRecord, resultOfLine } from './line_results';
 import { fileKind, listEventFiles } from './list_files';
-import { mergeByTime } from './merge_by_time';
+import { mergeByTime, sortAllByTime } from './merge_by_time';
 import { defaultReadWorkers, readEvtxInParallel, readNdjsonInParallel } from './parallel_reader';
 import { tarMembers } from './tar_entries';
 import { listZipMembers, openZipMember } from './zip_entries';
@@ -58,8 +58,9 @@ export interface ReadEventFilesOptions {
   parallelMinBytes?: number;
   /**
    * Worker threads that render and normalize large EVTX files chunk by chunk; 0 reads on the calling thread.
-   * Default: one per core but one, at most three (rendering and parsing a record's XML cost about 20 times what
-   * moving its result between threads does, so even on two cores a thread pays off). Output is the same either way.
+   * Default: one per core but one, at most three (the scan CLI keeps one more core for the model: cores - 2, as
+   * records are rendered straight into objects a thread no longer pays off on two cores). Output is the same either
+   * way.
    */
   evtxWorkers?: number;
   /** EVTX files at least this large are read with the workers; default 4 MiB (64 chunks, some 5,000 records). */
@@ -67,8 +68,10 @@ export interface ReadEventFilesOptions {
   /**
    * `files` (default): one file after the other. `time`: all files at once, their events merged by `@timestamp`
    * (merge_by_time.ts), as a host's per-channel log files should reach the detectors; each file keeps its own order.
+   * `sorted`: every event of every file read first, then handed on sorted by `@timestamp` (for files exported newest
+   * first or unsorted; holds every event in memory).
    */
-  order?: 'files' | 'time';
+  order?: 'files' | 'time' | 'sorted';
 }
 
 const PARALLEL_MIN_BYTES = 32 << 20;
@@ -429,13 +432,20 @@ export async function* readEventFiles(
   paths: string | string[],
   opts: ReadEventFilesOptions = {},
 ): AsyncGenerator<FileBatch> {
+  if (opts.order === 'sorted') {
+    yield* sortAllByTime(
+      readEventFiles(paths, { ...opts, order: 'files' }),
+      Math.max(1, opts.batchSize ?? 1000),
+    );
+    return;
+  }
   const files = listEventFiles(paths);
   if (opts.order !== 'time' || files.length < 2) {
     for (const f of files) yield* readOneFile(f, opts);
     return;
   }
   // Every file holds one batch and one read from disk while it waits its turn, both small here: about 1 MB per
-  // waiting file (150 EVTX files of 1.1 MB: 372 MB peak merged, 253 MB one after the other).
+  // waiting file (150 EVTX files of 1.1 MB: 405 MB peak merged, 237 MB one after the other).
   const perFile = { ...opts, batchSize: Math.min(MERGE_FILE_BATCH, opts.batchSize ?? 1000) };
   // All files are open at once, so reader threads go to one file only (the largest that would use them): one pool's
   // threads and memory, not one per file (three 19 MB EVTX files: 339 MB with a thread each, 271 MB with one).
