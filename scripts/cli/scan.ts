@@ -62,7 +62,7 @@ export interface ScanOptions {
   models?: string;
   /** Reader threads for large NDJSON and EVTX files; undefined: the scan's defaults (see the usage text). */
   readWorkers?: number;
-  /** How several files are read: merged by time (default) or one after the other. */
+  /** How files are read: merged by time (default), one after the other, or all read and then sorted by time. */
   order: 'time' | 'files' | 'sorted';
   quiet: boolean;
 }
