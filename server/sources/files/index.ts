@@ -58,9 +58,8 @@ export interface ReadEventFilesOptions {
   parallelMinBytes?: number;
   /**
    * Worker threads that render and normalize large EVTX files chunk by chunk; 0 reads on the calling thread.
-   * Default: one per core but one, at most three (the scan CLI keeps one more core for the model: cores - 2, as
-   * records are rendered straight into objects a thread no longer pays off on two cores). Output is the same either
-   * way.
+   * Default: one per core but one, at most three. The scan CLI passes cores - 2: with records rendered straight into
+   * objects, a reader thread gains nothing measurable on two cores. Output is the same either way.
    */
   evtxWorkers?: number;
   /** EVTX files at least this large are read with the workers; default 4 MiB (64 chunks, some 5,000 records). */
