@@ -377,8 +377,18 @@ export async function run(argv: string[]): Promise<number> {
     }
     const pct = totalBytes > 0 ? Math.floor((bytes / totalBytes) * 100) : 0;
     process.stderr.write(
-      `\r\x1b[K${pct}%  ${summaryCounts.events} events  ${summaryCounts.alerts} alerts  ${name}`,
+      opts.order === 'sorted'
+        ? `\r\x1b[K${pct}% read  ${name}  (--order sorted: detection starts once every event is read)`
+        : `\r\x1b[K${pct}%  ${summaryCounts.events} events  ${summaryCounts.alerts} alerts  ${name}`,
     );
+  };
+  // With --order sorted, reading is done before the first batch comes: from then on, show detection's progress.
+  const detecting = (): void => {
+    if (!tty || opts.order !== 'sorted') return;
+    const now = Date.now();
+    if (now - lastProgress < 250) return;
+    lastProgress = now;
+    process.stderr.write(`\r\x1b[Kdetecting  ${summaryCounts.events} events  ${summaryCounts.alerts} alerts`);
   };
 
   const emit = async (alerts: AlertDoc[], incidents: Incident[]): Promise<void> => {
@@ -424,6 +434,7 @@ export async function run(argv: string[]): Promise<number> {
       if (batch.events.length === 0) continue;
       const result = await pipeline.processBatch(batch.events);
       await emit(result.alerts, result.incidents);
+      detecting();
     }
     const last = await pipeline.flush();
     await emit(last.alerts, last.incidents);
