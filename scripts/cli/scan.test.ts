@@ -134,36 +134,28 @@ describe('apt-detect scan', () => {
         ...JSON.parse(l),
         '@timestamp': new Date(Date.UTC(2024, 1, 2, 8, 2 * i)).toISOString(),
       }));
-    const newestFirst = path.join(dir, 'newest_first.ndjson');
-    fs.writeFileSync(
-      newestFirst,
-      docs
-        .reverse()
-        .map((d) => JSON.stringify(d))
-        .join('\n'),
-    );
+    const stderrText = (): string => stderr.mock.calls.map((c) => String(c[0])).join('\n');
+    const writeNdjson = (name: string, ds: unknown[]): string => {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, ds.map((d) => JSON.stringify(d)).join('\n'));
+      return f;
+    };
+    const newestFirst = writeNdjson('newest_first.ndjson', [...docs].reverse());
     expect(await run([newestFirst, '--out', path.join(dir, 'a.ndjson')])).toBe(0);
-    const summary = stderr.mock.calls.map((c) => String(c[0])).join('\n');
+    const summary = stderrText();
     expect(summary).toMatch(/files not in time order/);
     expect(summary).toMatch(new RegExp(`${newestFirst.replace(/[.\\/]/g, '\\$&')}\\s+12 of 13`));
     expect(summary).toMatch(/--order sorted/);
 
     stderr.mockClear();
-    const oldestFirst = path.join(dir, 'oldest_first.ndjson');
-    fs.writeFileSync(
-      oldestFirst,
-      docs
-        .reverse()
-        .map((d) => JSON.stringify(d))
-        .join('\n'),
-    );
+    const oldestFirst = writeNdjson('oldest_first.ndjson', docs);
     expect(await run([oldestFirst, '--out', path.join(dir, 'b.ndjson')])).toBe(0);
-    expect(stderr.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/not in time order/);
+    expect(stderrText()).not.toMatch(/not in time order/);
 
     // --order sorted reads the newest-first file into time order: no warning, and the alerts of the sorted file.
     stderr.mockClear();
     expect(await run([newestFirst, '--order', 'sorted', '--out', path.join(dir, 'c.ndjson')])).toBe(0);
-    expect(stderr.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/not in time order/);
+    expect(stderrText()).not.toMatch(/not in time order/);
     const rules = (f: string): string[] =>
       fs
         .readFileSync(path.join(dir, f), 'utf8')
