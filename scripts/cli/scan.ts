@@ -42,7 +42,8 @@ options:
                         the other (each file's windows and incidents then stand apart from the next file's;
                         less memory for folders of hundreds of large logs: a merge keeps every file open);
                         sorted: read every event first, then detect on all of them sorted by @timestamp (for
-                        files exported newest first or unsorted; holds every event in memory, ~3 KB each)
+                        files exported newest first or unsorted; beyond 50,000 events, sorted runs go to temporary
+                        files under TMPDIR, about 1.6 KB per event, removed when the scan ends)
   --quiet               no progress and no summary
   -h, --help            this help
 
@@ -224,7 +225,7 @@ export class ScanSummary {
         `note: at least ${UNORDERED_SHARE * 100}% of these files' events came more than ${OUT_OF_ORDER_MS / 60_000} ` +
           'minute earlier than an event read before them (a file exported newest first, or unsorted). Thresholds, ' +
           'sequences, bursts and incidents follow event time as read, so some of what they hold may not have been ' +
-          'detected: scan again with --order sorted (every event held in memory), or sort the files by @timestamp.',
+          'detected: scan again with --order sorted, or sort the files by @timestamp.',
       );
     const suppressed = this.suppressed.filter((r) => r[1] > 0);
     if (suppressed.length > 0) lines.push('', table('suppressed or folded findings', 'findings', suppressed));

@@ -14,9 +14,10 @@ import { chunkRecords, evtxPieces } from './evtx_records';
 import { splitJson, type JsonText } from './json_stream';
 import { fileRejection, lineContext, resultOfEvtxRecord, resultOfLine } from './line_results';
 import { fileKind, listEventFiles } from './list_files';
-import { mergeByTime, sortAllByTime } from './merge_by_time';
+import { mergeByTime } from './merge_by_time';
 import { defaultReadWorkers, readEvtxInParallel, readNdjsonInParallel } from './parallel_reader';
 import { tarMembers } from './tar_entries';
+import { sortAllByTime } from './sort_by_time';
 import { listZipMembers, openZipMember } from './zip_entries';
 
 export interface FileProgress {
@@ -68,9 +69,13 @@ export interface ReadEventFilesOptions {
    * `files` (default): one file after the other. `time`: all files at once, their events merged by `@timestamp`
    * (merge_by_time.ts), as a host's per-channel log files should reach the detectors; each file keeps its own order.
    * `sorted`: every event of every file read first, then handed on sorted by `@timestamp` (for files exported newest
-   * first or unsorted; holds every event in memory).
+   * first or unsorted; beyond `sortRunEvents` events, sorted runs are written to `sortSpillDir`: sort_by_time.ts).
    */
   order?: 'files' | 'time' | 'sorted';
+  /** With `order: 'sorted'`: events held before a sorted run is written to disk; default 50,000. */
+  sortRunEvents?: number;
+  /** With `order: 'sorted'`: where the sorted runs are written; default os.tmpdir(). */
+  sortSpillDir?: string;
 }
 
 const PARALLEL_MIN_BYTES = 32 << 20;
@@ -432,10 +437,11 @@ export async function* readEventFiles(
   opts: ReadEventFilesOptions = {},
 ): AsyncGenerator<FileBatch> {
   if (opts.order === 'sorted') {
-    yield* sortAllByTime(
-      readEventFiles(paths, { ...opts, order: 'files' }),
-      Math.max(1, opts.batchSize ?? 1000),
-    );
+    yield* sortAllByTime(readEventFiles(paths, { ...opts, order: 'files' }), {
+      batchSize: Math.max(1, opts.batchSize ?? 1000),
+      runEvents: opts.sortRunEvents,
+      spillDir: opts.sortSpillDir,
+    });
     return;
   }
   const files = listEventFiles(paths);

@@ -1,6 +1,6 @@
 import type { Event, Rejection } from '../../../common/event';
 import type { FileBatch } from './index';
-import { mergeByTime, sortAllByTime } from './merge_by_time';
+import { mergeByTime } from './merge_by_time';
 
 function ev(file: string, ts: string, n: number): Event {
   return {
@@ -87,38 +87,5 @@ describe('mergeByTime', () => {
     };
     for await (const b of mergeByTime([tracked('a'), tracked('b')], 1)) if (b.events.length > 0) break;
     expect(closed.sort()).toEqual(['a', 'b']);
-  });
-});
-
-describe('sortAllByTime', () => {
-  async function* chain(...streams: AsyncGenerator<FileBatch>[]): AsyncGenerator<FileBatch> {
-    for (const s of streams) yield* s;
-  }
-
-  it('hands on every event sorted by time once all are read, ties in reading order, rejections as they come', async () => {
-    const newestFirst = source('a', [
-      [ev('a', t(50), 1), ev('a', t(30), 2)],
-      [rejection('a', 3), ev('a', t(10), 4)],
-    ]);
-    const other = source('b', [[ev('b', t(30), 1), ev('b', t(20), 2)]]);
-    const out: FileBatch[] = [];
-    for await (const b of sortAllByTime(chain(newestFirst, other), 2)) out.push(b);
-    const withEvents = out.filter((b) => b.events.length > 0);
-    expect(withEvents.flatMap((b) => b.events.map((e) => e.origin.id))).toEqual([
-      'a:4',
-      'b:2',
-      'a:2',
-      'b:1',
-      'a:1',
-    ]);
-    expect(withEvents.map((b) => [b.file, b.events.length])).toEqual([
-      ['a', 2],
-      ['a', 2],
-      ['a', 1],
-    ]);
-    // Each file is named before any sorted event comes, and the rejection passes on with its file.
-    const first = out.slice(0, out.indexOf(withEvents[0]));
-    expect(first.map((b) => b.file)).toEqual(['a', 'a', 'b']);
-    expect(first.flatMap((b) => b.rejections.map((r) => r.origin.id))).toEqual(['a:3']);
   });
 });

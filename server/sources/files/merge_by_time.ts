@@ -130,30 +130,3 @@ export async function* mergeByTime(
     await Promise.all(sources.map((s) => s.return?.()));
   }
 }
-
-/**
- * Every event of the batches sorted by `@timestamp` (stable: events of one instant keep their reading order), handed on
- * in batches of `batchSize` once everything is read; rejections and out-of-range counts pass on as they come. For
- * files exported newest first or unsorted, which no merge can put in order. Holds every event in memory.
- */
-export async function* sortAllByTime(
-  batches: AsyncIterable<FileBatch>,
-  batchSize: number,
-): AsyncGenerator<FileBatch> {
-  const all: Event[] = [];
-  const named = new Set<string>();
-  for await (const b of batches) {
-    // Every file appears in a batch of its own, as soon as it is read; its out-of-order count is moot once sorted.
-    if (b.rejections.length > 0 || b.outOfRange || !named.has(b.file)) {
-      named.add(b.file);
-      yield { file: b.file, events: [], rejections: b.rejections, outOfRange: b.outOfRange };
-    }
-    for (const e of b.events) all.push(e);
-  }
-  // Normalized @timestamps are canonical ISO strings: they sort as times.
-  all.sort((x, y) => (x['@timestamp'] < y['@timestamp'] ? -1 : x['@timestamp'] > y['@timestamp'] ? 1 : 0));
-  for (let i = 0; i < all.length; i += batchSize) {
-    const events = all.slice(i, i + batchSize);
-    yield { file: events[0].origin.location, events, rejections: [] };
-  }
-}
