@@ -1,42 +1,17 @@
-import type { Event, Rejection } from '../../../common/event';
+import {
+  atSecond as t,
+  fileBatches as source,
+  fileEvent as ev,
+  fileRejection as rejection,
+} from '../../../test/fixtures/file_batches';
 import type { FileBatch } from './index';
 import { mergeByTime } from './merge_by_time';
-
-function ev(file: string, ts: string, n: number): Event {
-  return {
-    '@timestamp': ts,
-    origin: { kind: 'file', format: 'ecs', location: file, id: `${file}:${n}` },
-  } as unknown as Event;
-}
-
-function rejection(file: string, n: number): Rejection {
-  return {
-    rejected: true,
-    reason: 'bad',
-    field: '',
-    origin: { kind: 'file', format: 'ecs', location: file, id: `${file}:${n}` },
-    original: undefined,
-  };
-}
-
-/** A file's batch stream as readOneFile gives it: batches of events, and a closing (possibly empty) batch. */
-async function* source(file: string, batches: (Event | Rejection)[][]): AsyncGenerator<FileBatch> {
-  for (const b of batches)
-    yield {
-      file,
-      events: b.filter((x): x is Event => !('rejected' in x)),
-      rejections: b.filter((x): x is Rejection => 'rejected' in x),
-    };
-  yield { file, events: [], rejections: [] };
-}
 
 async function collect(sources: AsyncGenerator<FileBatch>[], size: number): Promise<FileBatch[]> {
   const out: FileBatch[] = [];
   for await (const b of mergeByTime(sources, size)) out.push(b);
   return out;
 }
-
-const t = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 
 describe('mergeByTime', () => {
   it('hands out the events of all files in time order, each file in its own order, ties to the earlier file', async () => {

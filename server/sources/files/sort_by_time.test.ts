@@ -1,45 +1,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Event, Rejection } from '../../../common/event';
+import type { Event } from '../../../common/event';
+import {
+  atSecond as t,
+  fileBatches as source,
+  fileEvent as ev,
+  fileRejection as rejection,
+} from '../../../test/fixtures/file_batches';
 import type { FileBatch } from './index';
 import { sortAllByTime, type SortByTimeOptions } from './sort_by_time';
-
-function ev(file: string, ts: string, n: number): Event {
-  return {
-    '@timestamp': ts,
-    event: { code: '4624' },
-    host: { name: 'h1' },
-    winlog: { event_data: { TargetUserName: `u${n}` } },
-    origin: { kind: 'file', format: 'ecs', location: file, id: `${file}:${n}` },
-  } as Event;
-}
-
-function rejection(file: string, n: number): Rejection {
-  return {
-    rejected: true,
-    reason: 'bad',
-    field: '',
-    origin: { kind: 'file', format: 'ecs', location: file, id: `${file}:${n}` },
-    original: undefined,
-  };
-}
-
-async function* source(file: string, batches: (Event | Rejection)[][]): AsyncGenerator<FileBatch> {
-  for (const b of batches)
-    yield {
-      file,
-      events: b.filter((x): x is Event => !('rejected' in x)),
-      rejections: b.filter((x): x is Rejection => 'rejected' in x),
-    };
-  yield { file, events: [], rejections: [] };
-}
 
 async function* chain(...streams: AsyncGenerator<FileBatch>[]): AsyncGenerator<FileBatch> {
   for (const s of streams) yield* s;
 }
-
-const t = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 
 async function sorted(input: AsyncIterable<FileBatch>, opts: SortByTimeOptions): Promise<FileBatch[]> {
   const out: FileBatch[] = [];
