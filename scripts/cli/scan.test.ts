@@ -65,6 +65,10 @@ describe('apt-detect scan', () => {
     expect(await run(['x.ndjson', '--since', 'yesterday-ish'])).toBe(2);
     expect(await run(['x.ndjson', '--bogus'])).toBe(2);
     expect(await run(['x.ndjson', '--order', 'random'])).toBe(2);
+    expect(await run(['x.ndjson', '--order', 'sorted', '--sort-buffer', '0'])).toBe(2);
+    expect(() => parseScanArgs(['a', '--sort-buffer', '10'])).toThrow(
+      '--sort-buffer applies to --order sorted only',
+    );
     expect(() => parseScanArgs(['a', '--since', '2024-02-02', '--until', '2024-01-01'])).toThrow(
       '--since is after --until',
     );
@@ -164,6 +168,19 @@ describe('apt-detect scan', () => {
         .map((l) => (JSON.parse(l) as { rule: { id: string } }).rule.id)
         .sort();
     expect(rules('c.ndjson')).toEqual(rules('b.ndjson'));
+    // The same through sorted runs on disk (5 events each) as through the in-memory sort.
+    expect(
+      await run([
+        newestFirst,
+        '--order',
+        'sorted',
+        '--sort-buffer',
+        '5',
+        '--out',
+        path.join(dir, 'd.ndjson'),
+      ]),
+    ).toBe(0);
+    expect(rules('d.ndjson')).toEqual(rules('b.ndjson'));
     expect(rules('b.ndjson')).toContain('apt.behaviour.brute_force_success');
     expect(rules('a.ndjson')).not.toEqual(rules('b.ndjson'));
   });

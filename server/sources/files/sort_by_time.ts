@@ -100,8 +100,9 @@ export async function* sortAllByTime(
         named.add(b.file);
         yield { file: b.file, events: [], rejections: b.rejections, outOfRange: b.outOfRange };
       }
-      for (const e of b.events) run.push(e);
-      if (run.length >= runEvents) {
+      for (const e of b.events) {
+        run.push(e);
+        if (run.length < runEvents) continue;
         const base = opts.spillDir ?? os.tmpdir();
         let file = base;
         try {
