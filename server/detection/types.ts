@@ -41,6 +41,8 @@ export interface Finding {
   evidence: EvidenceRef[];
   /** The evidence events themselves when at hand (alert building copies host/user/process fields from them). */
   events?: Event[];
+  /** Set by rules with `admin_path_suppression: false`: learned admin paths neither drop nor group this finding. */
+  ignoresAdminPaths?: boolean;
   /** Top contributing features for model and baseline findings. */
   contributions?: Array<{ feature: string; value: number; weight: number }>;
 }

@@ -168,6 +168,22 @@ describe('learned admin paths', () => {
     expect(repeat).toEqual([]);
   });
 
+  it('never quiets a rule that opts out of admin paths, even on a known edge in the usual hours', async () => {
+    // Learned routine (the same finding at the same hour on earlier days) is another matter: off here.
+    const p = pipeline({ suppression: { routine: { enabled: false } } });
+    const fromKali = (time: string): Event => {
+      const e = rdp(time);
+      (e.winlog.event_data as Record<string, string>).WorkstationName = 'kali';
+      return e;
+    };
+    const KALI_RULE = 'apt.initial.offensive_distro_workstation_logon';
+    const first = await run(p, [fromKali(T0)]);
+    expect([count(first, 'apt.lm.rdp_logon'), count(first, KALI_RULE)]).toEqual([1, 1]);
+    // A day later the edge is known: the RDP logon is routine administration, the attacker's hostname is not.
+    const repeat = await run(p, [fromKali(at(T0, DAY + 1800))]);
+    expect([count(repeat, 'apt.lm.rdp_logon'), count(repeat, KALI_RULE)]).toEqual([0, 1]);
+  });
+
   it('treats allow-listed admin sources as known from the start', async () => {
     const p = pipeline({ suppression: { adminPaths: { sources: ['10.0.1.20'] } } });
     expect(count(await run(p, [rdp(T0)]), 'apt.lm.rdp_logon')).toBe(0);

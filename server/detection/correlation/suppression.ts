@@ -244,7 +244,7 @@ export class FindingSuppressor {
 
   private marksOf(f: Finding): PathMark[] {
     const marks: PathMark[] = [];
-    if (!this.paths) return marks;
+    if (!this.paths || f.ignoresAdminPaths) return marks;
     for (const e of f.evidence) {
       const m = this.paths.markOf(e.id);
       if (m) marks.push(m);

@@ -403,6 +403,7 @@ export class RuleEngine {
       firstSeen: first['@timestamp'],
       lastSeen: last['@timestamp'],
       evidence: [],
+      ...(c.rule.admin_path_suppression ? {} : { ignoresAdminPaths: true }),
     };
   }
 

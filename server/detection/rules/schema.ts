@@ -189,6 +189,12 @@ export const ruleSchema = z
     severity: z.enum(['low', 'medium', 'high', 'critical']),
     risk_score: z.number().int().min(0).max(100),
     /**
+     * `false`: learned admin paths (correlation/admin_paths.ts) neither quiet this rule's findings as known
+     * administration nor hold them for a burst. For rules about who the source is (a machine bearing an attacker
+     * distribution's default name), which an edge seen before cannot vouch for.
+     */
+    admin_path_suppression: z.boolean().default(true),
+    /**
      * One sentence; `{{field.path}}` placeholders (alternatives with `|`, a last alternative in single quotes is the
      * text when none is present), plus `{{count}}` for thresholds.
      */
