@@ -32,7 +32,7 @@ export interface TaskStatus {
   documentsRead: number;
   documentsRejected: number;
   alertsWritten: number;
-  /** Findings kept out of alerts by learned suppression (admin practice, routine jobs, rollouts, bursts). */
+  /** Findings kept out of alerts by suppression (admin practice, routine jobs, rollouts, bursts, repeats). */
   findingsSuppressed?: number;
   runs: number;
 }

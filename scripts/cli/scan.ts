@@ -257,6 +257,7 @@ const SUPPRESSION_LABELS: Record<string, string> = {
   burstAlerts: 'remote-activity burst alerts raised',
   groupedIntoBursts: 'grouped into a burst alert',
   foldedIntoBursts: 'folded into an open burst',
+  foldedRepeats: 'repeats merged into the same finding',
 };
 
 function inc(m: Map<string, number>, k: string, n = 1): void {

@@ -282,12 +282,28 @@ export const routineConfigSchema = z
   .strict()
   .default({});
 
+/**
+ * Repeats: the same finding (rule, host, user and explanation) again within `windowSeconds` of the first is merged
+ * into it: one alert with the evidence of all (up to the evidence cap) naming how many times it was seen. Each alert
+ * waits that long (event time) for its repeats before it goes out; 0 turns this off. On the development recordings
+ * 10 s catches 83% of the repeats a 60 s window would (most come within a second: one access checked twice).
+ */
+export const repeatConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    windowSeconds: z.number().min(0).default(10),
+    maxHeld: z.number().int().positive().default(5000),
+  })
+  .strict()
+  .default({});
+
 export const suppressionConfigSchema = z
   .object({
     deployments: deploymentSuppressionConfigSchema,
     adminPaths: adminPathConfigSchema,
     bursts: burstConfigSchema,
     routine: routineConfigSchema,
+    repeats: repeatConfigSchema,
   })
   .strict()
   .default({});

@@ -156,6 +156,15 @@ export class DetectionPipeline {
     return result;
   }
 
+  /**
+   * Findings waiting for repeats of themselves (correlation/repeats.ts) go out now, without waiting for later events
+   * to pass their window. A scheduled task calls this once a run has read everything there was, so a source that has
+   * gone quiet does not hold its last alerts back until the next event.
+   */
+  releaseWaiting(): PipelineResult {
+    return this.emit(this.suppressor.releaseRepeats());
+  }
+
   /** Incidents still open (linked within the horizon). */
   openIncidents(): Incident[] {
     return this.correlator.openIncidents().map(clone);

@@ -6,6 +6,7 @@ import type { EvidenceRef, Finding } from '../types';
 import { AdminPathLearner, type PathMark } from './admin_paths';
 import { BurstGrouper } from './bursts';
 import { DeploymentTracker } from './deployments';
+import { RepeatFolder } from './repeats';
 import { RoutineLearner, routineSignature } from './routine';
 
 /**
@@ -18,6 +19,7 @@ import { RoutineLearner, routineSignature } from './routine';
  *   first-time edges and unusual hours alert. Logons of an account while its rollout is prevalent fold into it.
  * - Learned routine: the same finding on earlier days at the same hour (a nightly job) is dropped (routine.ts).
  * - Bursts: what is left about admin edges becomes one alert per burst of remote activity (bursts.ts).
+ * - Repeats: the same finding again within seconds merges into the first (repeats.ts).
  * Findings citing no such events pass untouched, so single-file recordings (first occurrences only) alert as before.
  * Every drop and fold is counted in `stats` (the reason an alert did not go out).
  */
@@ -55,6 +57,8 @@ export interface SuppressionStats {
   burstAlerts: number;
   groupedIntoBursts: number;
   foldedIntoBursts: number;
+  /** Findings merged into the same finding raised shortly before (same rule, host, user and explanation). */
+  foldedRepeats: number;
 }
 
 /** Findings that did not become alerts of their own (dropped, folded into a rollout, grouped into a burst). */
@@ -67,17 +71,22 @@ export function findingsKeptOut(s: SuppressionStats): number {
     s.foldedIntoDeployments +
     s.foldedDeploymentLogons +
     s.groupedIntoBursts +
-    s.foldedIntoBursts
+    s.foldedIntoBursts +
+    s.foldedRepeats
   );
 }
 
-type Counters = Omit<SuppressionStats, 'burstAlerts' | 'groupedIntoBursts' | 'foldedIntoBursts'>;
+type Counters = Omit<
+  SuppressionStats,
+  'burstAlerts' | 'groupedIntoBursts' | 'foldedIntoBursts' | 'foldedRepeats'
+>;
 
 export class FindingSuppressor {
   private readonly paths?: AdminPathLearner;
   private readonly deployments?: DeploymentTracker;
   private readonly routine?: RoutineLearner;
   private readonly bursts?: BurstGrouper;
+  private readonly repeats?: RepeatFolder;
   /** Events of the current batch: findings are signed with the event that triggered them (routine learning). */
   private batch: Event[] = [];
   /** Deploying account -> last time one of its artifacts was prevalent. */
@@ -105,13 +114,15 @@ export class FindingSuppressor {
     if (cfg.deployments.enabled) this.deployments = new DeploymentTracker(cfg.deployments);
     if (cfg.routine.enabled) this.routine = new RoutineLearner(cfg.routine);
     if (cfg.bursts.enabled && cfg.adminPaths.enabled) this.bursts = new BurstGrouper(cfg.bursts, maxEvidence);
+    if (cfg.repeats.enabled && cfg.repeats.windowSeconds > 0)
+      this.repeats = new RepeatFolder(cfg.repeats.windowSeconds * 1000, maxEvidence, cfg.repeats.maxHeld);
     this.deployAccounts = new Set(cfg.deployments.accounts.map(userKey));
   }
 
   /** What was dropped or folded, and why. */
   get stats(): SuppressionStats {
     const b = this.bursts?.stats ?? { burstAlerts: 0, groupedIntoBursts: 0, foldedIntoBursts: 0 };
-    return { ...this.counters, ...b };
+    return { ...this.counters, ...b, foldedRepeats: this.repeats?.folded ?? 0 };
   }
 
   observe(ev: Event): void {
@@ -131,7 +142,8 @@ export class FindingSuppressor {
     if (
       findings.length === 0 &&
       this.pending.length === 0 &&
-      (this.bursts === undefined || !this.bursts.due(this.latest))
+      (this.bursts === undefined || !this.bursts.due(this.latest)) &&
+      (this.repeats === undefined || !this.repeats.due(this.latest))
     ) {
       this.batch.length = 0;
       return [];
@@ -168,7 +180,12 @@ export class FindingSuppressor {
     this.batch = [];
     this.drain(out, false);
     if (this.bursts) pushAll(out, this.bursts.release(this.latest, false, this.heldSources()));
-    return out;
+    return this.repeats ? this.repeats.pass(out, this.latest) : out;
+  }
+
+  /** Findings waiting for their repeats, now (the rest of what is held keeps waiting). */
+  releaseRepeats(): Finding[] {
+    return this.repeats?.flush() ?? [];
   }
 
   /** End of a scan or shutdown: every held finding is decided now. */
@@ -184,7 +201,7 @@ export class FindingSuppressor {
       for (const [id, r] of Object.entries(this.rollouts)) if (r.at < horizon) delete this.rollouts[id];
       for (const [a, last] of Object.entries(this.deploying)) if (last < horizon) delete this.deploying[a];
     }
-    return out;
+    return this.repeats ? [...this.repeats.pass(out, this.latest), ...this.repeats.flush()] : out;
   }
 
   /** Known paths and admin practice, rollout logons, routine, bursts - in that order; the rest goes out. */
@@ -275,6 +292,7 @@ export class FindingSuppressor {
       deployments: this.deployments?.snapshot(),
       routine: this.routine?.snapshot(),
       bursts: this.bursts?.snapshot(),
+      repeats: this.repeats?.snapshot(),
       deploying: this.deploying,
       pending: this.pending,
       rollouts: this.rollouts,
@@ -288,6 +306,7 @@ export class FindingSuppressor {
     this.deployments?.restore(s.deployments);
     this.routine?.restore(s.routine);
     this.bursts?.restore(s.bursts);
+    this.repeats?.restore(s.repeats);
     this.deploying = {};
     if (isRecord(s.deploying))
       for (const [a, t] of Object.entries(s.deploying)) if (typeof t === 'number') this.deploying[a] = t;
