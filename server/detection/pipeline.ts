@@ -165,6 +165,11 @@ export class DetectionPipeline {
     return this.emit(this.suppressor.releaseRepeats());
   }
 
+  /** Whether findings wait for repeats of themselves (see releaseWaiting). */
+  hasWaiting(): boolean {
+    return this.suppressor.waitingRepeats() > 0;
+  }
+
   /** Incidents still open (linked within the horizon). */
   openIncidents(): Incident[] {
     return this.correlator.openIncidents().map(clone);

@@ -14,6 +14,9 @@ import { quietLogger } from '../fixtures/quiet_logger';
 
 jest.setTimeout(240_000);
 
+/** The finding of the last produced event (the successful logon after the failures). */
+const LAST_EVENT_RULE = 'apt.behaviour.brute_force_success';
+
 describe('Kafka detection worker on the real stack', () => {
   const urls = stackUrls();
   const es = new Client({ node: urls.esUrl });
@@ -47,7 +50,20 @@ describe('Kafka detection worker on the real stack', () => {
     return (res.hits?.hits ?? []).map((h) => h._id!).sort();
   }
 
-  /** Runs a worker in its own group until it has handled `messages` messages; returns the alert ids then. */
+  async function ruleIds(): Promise<string[]> {
+    await es.indices.refresh({ index: `${prefix}-alerts` }, { ignore: [404] });
+    const res = await es.search<{ rule: { id: string } }>(
+      { index: `${prefix}-alerts`, size: 1000, _source: ['rule.id'] },
+      { ignore: [404] },
+    );
+    return (res.hits?.hits ?? []).map((h) => h._source?.rule.id ?? '').sort();
+  }
+
+  /**
+   * Runs a worker in its own group until it has handled `messages` messages and, the stream then being quiet, has let
+   * go the alert of the last event (it waits a few seconds of event time for repeats of itself); returns the alert
+   * ids then.
+   */
   async function runWorker(groupId: string, messages: number): Promise<string[]> {
     const config = settings(groupId);
     const built = buildTaskRunners({
@@ -64,7 +80,11 @@ describe('Kafka detection worker on the real stack', () => {
     while (stats.events + stats.rejected < messages && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
     }
+    while (!(await ruleIds()).includes(LAST_EVENT_RULE) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
     await built.close();
+    expect(await ruleIds()).toContain(LAST_EVENT_RULE);
     expect(stats.events + stats.rejected).toBe(messages);
     expect(stats.rejected).toBe(1);
     return alertIds();

@@ -67,6 +67,11 @@ export class RepeatFolder {
     private readonly maxHeld: number,
   ) {}
 
+  /** Findings held. */
+  get size(): number {
+    return this.held.size;
+  }
+
   /** Whether a held finding is due at event time `now`. */
   due(now: number): boolean {
     return now >= this.next;

@@ -183,6 +183,11 @@ export class FindingSuppressor {
     return this.repeats ? this.repeats.pass(out, this.latest) : out;
   }
 
+  /** How many findings wait for their repeats. */
+  waitingRepeats(): number {
+    return this.repeats?.size ?? 0;
+  }
+
   /** Findings waiting for their repeats, now (the rest of what is held keeps waiting). */
   releaseRepeats(): Finding[] {
     return this.repeats?.flush() ?? [];
