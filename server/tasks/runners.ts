@@ -189,8 +189,8 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
           cursor = await source.commit(batch.checkpoint);
           if (signal.aborted) break;
         }
-        // Everything there was is read: alerts still waiting a few seconds for repeats of themselves go out now
-        // (the next run may find nothing new to move event time past them). Written before the state that no longer
+        // The run has read what it will read (all there was, or it was cancelled): alerts still waiting a few seconds
+        // for repeats of themselves go out now (the next run may find nothing new to move event time past them). Written before the state that no longer
         // holds them is saved: a crash in between writes the same alert ids again.
         const waiting = pipeline.releaseWaiting();
         if (waiting.alerts.length > 0) {

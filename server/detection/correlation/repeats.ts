@@ -58,7 +58,7 @@ export class RepeatFolder {
   private held = new Map<string, Held>();
   /** Earliest releaseAt among the held (Infinity when none). */
   private next = Infinity;
-  /** Findings merged into an earlier one. */
+  /** Findings merged into an earlier one, by this instance (like the suppressor's other counters, not saved). */
   folded = 0;
 
   constructor(
@@ -96,7 +96,7 @@ export class RepeatFolder {
   }
 
   snapshot(): unknown {
-    return { held: [...this.held.values()], folded: this.folded };
+    return { held: [...this.held.values()] };
   }
 
   restore(state: unknown): void {
@@ -108,7 +108,6 @@ export class RepeatFolder {
         this.held.set(h.key, h);
         this.next = Math.min(this.next, h.releaseAt);
       }
-    this.folded = typeof s.folded === 'number' ? s.folded : 0;
   }
 
   private add(f: Finding, out: Finding[]): void {
