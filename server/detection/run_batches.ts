@@ -39,6 +39,27 @@ export async function writeResult(sinks: CompositeAlertSink, result: PipelineRes
   }
 }
 
+/**
+ * Alerts still waiting for repeats of themselves (DetectionPipeline.releaseWaiting) written now, for a host whose
+ * source has gone quiet or whose run is over; returns how many. If the write fails the pipeline is put back as it was,
+ * so it still holds them (the caller saves its state only after this resolves).
+ */
+export async function releaseWaitingAndWrite(
+  pipeline: DetectionPipeline,
+  sinks: CompositeAlertSink,
+): Promise<number> {
+  if (!pipeline.hasWaiting()) return 0;
+  const before: unknown = JSON.parse(JSON.stringify(pipeline.getState()));
+  const waiting = pipeline.releaseWaiting();
+  try {
+    await writeResult(sinks, waiting);
+  } catch (e) {
+    pipeline.restoreState(before);
+    throw e;
+  }
+  return waiting.alerts.length;
+}
+
 export async function processAndWrite(
   pipeline: DetectionPipeline,
   sinks: CompositeAlertSink,

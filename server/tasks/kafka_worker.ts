@@ -10,7 +10,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { AptDetectionConfig } from '../config';
 import { DetectionPipeline, type ModelScorer } from '../detection/pipeline';
 import type { Rule } from '../detection/rules/schema';
-import { processAndWrite, writeResult } from '../detection/run_batches';
+import { processAndWrite, releaseWaitingAndWrite } from '../detection/run_batches';
 import { PipelineStateStore } from '../detection/state_store';
 import type { ElasticsearchClient, Logger } from '../kibana_types';
 import type { CompositeAlertSink } from '../sinks/composite_sink';
@@ -102,19 +102,11 @@ export class KafkaDetectionWorker {
     this.idleTimer = setInterval(() => {
       if (Date.now() - this.lastBatchMs < IDLE_RELEASE_MS) return;
       this.inTurn(async () => {
-        if (!pipeline.hasWaiting()) return;
-        // A copy to go back to if the write fails: the pipeline must keep holding what was not stored.
-        const before: unknown = JSON.parse(JSON.stringify(pipeline.getState()));
-        const waiting = pipeline.releaseWaiting();
-        try {
-          // Written before the state that no longer holds them: a crash in between writes the same ids again.
-          await writeResult(this.deps.sinks, waiting);
-          await states.save(STREAM, pipeline.getState());
-        } catch (e) {
-          pipeline.restoreState(before);
-          throw e;
-        }
-        this.stats.alerts += waiting.alerts.length;
+        // Written before the state that no longer holds them: a crash in between writes the same ids again.
+        const released = await releaseWaitingAndWrite(pipeline, this.deps.sinks);
+        if (released === 0) return;
+        await states.save(STREAM, pipeline.getState());
+        this.stats.alerts += released;
       }).catch((e: unknown) => {
         // Still held, in memory and in the saved state: the next batch or the next quiet spell tries again.
         this.stats.lastError = e instanceof Error ? e.message : String(e);

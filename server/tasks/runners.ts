@@ -13,7 +13,7 @@ import { DetectionPipeline, type ModelScorer } from '../detection/pipeline';
 import { loadRules } from '../detection/rules/engine';
 import { retrainBaselines } from '../detection/baselines';
 import { createModelScorers, type BuiltModelScorers } from '../detection/model_scorers';
-import { processAndWrite, writeResult } from '../detection/run_batches';
+import { processAndWrite, releaseWaitingAndWrite } from '../detection/run_batches';
 import { findingsKeptOut } from '../detection/correlation/suppression';
 import { PipelineStateStore } from '../detection/state_store';
 import type { ElasticsearchClient, Logger } from '../kibana_types';
@@ -192,10 +192,9 @@ export function buildTaskRunners(deps: TaskRunnerDeps): BuiltTaskRunners {
         // The run has read what it will read (all there was, or it was cancelled): alerts still waiting a few seconds
         // for repeats of themselves go out now (the next run may find nothing new to move event time past them). Written before the state that no longer
         // holds them is saved: a crash in between writes the same alert ids again.
-        const waiting = pipeline.releaseWaiting();
-        if (waiting.alerts.length > 0) {
-          await writeResult(sinks.composite, waiting);
-          counts.alerts += waiting.alerts.length;
+        const released = await releaseWaitingAndWrite(pipeline, sinks.composite);
+        if (released > 0) {
+          counts.alerts += released;
           await states.save(spec.stream, { pipeline: pipeline.getState(), cursor, pending: [] });
         }
         await recordRun(spec.taskType, started, signal.aborted ? 'cancelled' : 'success', {

@@ -45,7 +45,8 @@ async function writeRun(run: Event[], file: string): Promise<void> {
   async function* lines(): AsyncGenerator<string> {
     for (let i = 0; i < run.length; i += RUN_WRITE_LINES) {
       let text = '';
-      for (const e of run.slice(i, i + RUN_WRITE_LINES)) text += `${JSON.stringify(e)}\n`;
+      const end = Math.min(run.length, i + RUN_WRITE_LINES);
+      for (let j = i; j < end; j++) text += `${JSON.stringify(run[j])}\n`;
       yield text;
     }
   }
